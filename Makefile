@@ -1,0 +1,48 @@
+# mmfutils: `make docs` builds the documentation site, `make test` runs every notebook as a test.
+# Both create (or reuse) the project virtualenv .venv with everything they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_FLAGS ?=
+
+.PHONY: venv export clean-nbs readme docs test test-quick lint sync-check bench clean
+
+$(STAMP): setup.py settings.ini
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable ".[dev]"
+	touch $@
+
+venv: $(STAMP)
+
+export: $(STAMP)  ## notebooks -> mmfutils/
+	$(BIN)/nbdev_export
+
+clean-nbs: $(STAMP)  ## strip notebook metadata nbdev does not keep
+	$(BIN)/nbdev_clean
+
+readme: export  ## README.md from nbs/index.ipynb, offline
+	$(BIN)/python .ci/readme.py
+
+docs: readme  ## the documentation site
+
+test: export  ## every notebook, every cell (slow ones too), with coverage of mmfutils/
+	$(BIN)/python -m pytest tests --cov=mmfutils --cov-report=term-missing:skip-covered $(PYTEST_FLAGS)
+
+test-quick: export  ## the same without cells flagged `#| slow`
+	$(BIN)/python -m pytest tests --nb-skip-flags=slow $(PYTEST_FLAGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check mmfutils tests setup.py .ci
+
+sync-check: export clean-nbs readme  ## notebooks, package and README agree (no diff, no stray files)
+	git diff --exit-code
+	test -z "$$(git status --porcelain)" || { git status --porcelain; exit 1; }
+
+bench: export  ## speed ratios, measured in one run (not a test)
+	for b in tests/bench_*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
+
+clean:
+	rm -rf _docs _proc .coverage .pytest_cache

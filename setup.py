@@ -1,0 +1,54 @@
+"""Packaging for mmfutils: all metadata lives in settings.ini (nbdev's configuration)."""
+from configparser import ConfigParser
+from pathlib import Path
+
+import setuptools
+
+here = Path(__file__).resolve().parent
+cfg = ConfigParser(delimiters=["="])
+cfg.read(here / "settings.ini", encoding="utf-8")
+cfg = cfg["DEFAULT"]
+
+licenses = {
+    "apache2": ("Apache Software License 2.0", "OSI Approved :: Apache Software License"),
+    "mit": ("MIT License", "OSI Approved :: MIT License"),
+    "gpl2": ("GNU General Public License v2", "OSI Approved :: GNU General Public License v2 (GPLv2)"),
+    "gpl3": ("GNU General Public License v3", "OSI Approved :: GNU General Public License v3 (GPLv3)"),
+    "bsd3": ("BSD License", "OSI Approved :: BSD License"),
+}
+statuses = ["1 - Planning", "2 - Pre-Alpha", "3 - Alpha", "4 - Beta", "5 - Production/Stable",
+            "6 - Mature", "7 - Inactive"]
+py_versions = [f"3.{minor}" for minor in range(10, 15)]
+min_python = cfg["min_python"]
+lic = licenses[cfg["license"].lower()]
+
+extras = {key[: -len("_requirements")]: cfg[key].split()
+          for key in cfg if key.endswith("_requirements") and key != "requirements"}
+extras["dev"] = sorted({req for extra in cfg["dev_extras"].split() for req in extras[extra]})
+
+setuptools.setup(
+    name=cfg["lib_name"],
+    version=cfg["version"],
+    description=cfg["description"],
+    long_description=(here / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    author=cfg["author"],
+    author_email=cfg["author_email"],
+    url=cfg["git_url"],
+    license=lic[0],
+    keywords=cfg["keywords"].split(),
+    classifiers=[
+        "Development Status :: " + statuses[int(cfg["status"]) - 1],
+        "Intended Audience :: " + cfg["audience"],
+        "License :: " + lic[1],
+        "Natural Language :: " + cfg["language"],
+        "Topic :: Scientific/Engineering",
+    ] + ["Programming Language :: Python :: " + v for v in py_versions[py_versions.index(min_python):]],
+    packages=setuptools.find_packages(include=[cfg["lib_path"], cfg["lib_path"] + ".*"]),
+    include_package_data=True,
+    python_requires=">=" + min_python,
+    install_requires=cfg["requirements"].split(),
+    extras_require=extras,
+    zip_safe=False,
+    entry_points={"nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
+)
