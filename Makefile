@@ -42,7 +42,7 @@ sync-check: export clean-nbs readme  ## notebooks, package and README agree (no 
 	test -z "$$(git status --porcelain)" || { git status --porcelain; exit 1; }
 
 bench: export  ## speed ratios, measured in one run (not a test)
-	for b in tests/bench_*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
+	shopt -s nullglob; for b in tests/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
 
 clean:
 	rm -rf _docs _proc .coverage .pytest_cache
