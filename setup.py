@@ -22,6 +22,7 @@ py_versions = [f"3.{minor}" for minor in range(10, 15)]
 min_python = cfg["min_python"]
 lic = licenses[cfg["license"].lower()]
 
+readme = here / "README.md"
 extras = {key[: -len("_requirements")]: cfg[key].split()
           for key in cfg if key.endswith("_requirements") and key != "requirements"}
 extras["dev"] = sorted({req for extra in cfg["dev_extras"].split() for req in extras[extra]})
@@ -30,7 +31,7 @@ setuptools.setup(
     name=cfg["lib_name"],
     version=cfg["version"],
     description=cfg["description"],
-    long_description=(here / "README.md").read_text(encoding="utf-8"),
+    long_description=readme.read_text(encoding="utf-8") if readme.exists() else cfg["description"],
     long_description_content_type="text/markdown",
     author=cfg["author"],
     author_email=cfg["author_email"],
