@@ -6,8 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_FLAGS ?=
+PORT ?= 8000
 
-.PHONY: venv export clean-nbs readme docs test test-quick lint sync-check bench clean
+.PHONY: venv export clean-nbs readme docs serve test test-quick lint sync-check bench clean
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +27,12 @@ clean-nbs: $(STAMP)  ## strip notebook metadata nbdev does not keep
 readme: export  ## README.md from nbs/index.ipynb, offline
 	$(BIN)/python .ci/readme.py
 
-docs: readme  ## the documentation site
+docs: readme  ## the documentation site: execute the notebooks, render _docs/ offline (.ci/docs.py)
+	$(BIN)/python .ci/docs.py
+
+serve:  ## read the built site at http://127.0.0.1:$(PORT)/ (after `make docs`)
+	@test -f _docs/index.html || { echo "no site in _docs/: run make docs first"; exit 1; }
+	$(BIN)/python -m http.server --directory _docs --bind 127.0.0.1 $(PORT)
 
 test: export  ## every notebook, every cell (slow ones too), with coverage of mmfutils/
 	$(BIN)/python -m pytest tests --cov=mmfutils --cov-report=term-missing:skip-covered $(PYTEST_FLAGS)
@@ -45,4 +51,4 @@ bench: export  ## speed ratios, measured in one run (not a test)
 	shopt -s nullglob; for b in tests/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
 
 clean:
-	rm -rf _docs _proc .coverage .pytest_cache
+	rm -rf _docs _proc build/docs .coverage .pytest_cache

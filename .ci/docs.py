@@ -1,0 +1,398 @@
+"""Build the documentation site into `_docs/` from the notebooks, offline and without Quarto (`make docs`).
+
+1. nbdev's configuration: `nbs/nbdev.yml` from settings.ini, the doclinks index `mmfutils/_modidx.py`, and
+   `nbdev_sidebar` (which leaves the hand-written `nbs/sidebar.yml` alone while `custom_sidebar = True`).
+2. Execute: every notebook runs top to bottom, each in a fresh process, into `build/docs/executed/`; the
+   committed notebooks are only read, so the site's outputs come from the code as it is now.
+3. Process: `nbdev.serve.proc_nbs` turns the executed copies into `_proc/` exactly as `nbdev_docs` would
+   (`show_doc` tables, `#|` directives, hidden and exported cells, doclinks for backticked names).
+4. Adapt `_proc/` for a local site: doclinks to the published site become links inside this one, and the
+   sidebar lists only notebooks that exist.
+5. Render `_proc/` with smalldocs (pure Python, reads `_quarto.yml`); pages are named by the `output-file`
+   nbdev gives them, as Quarto names them (`00_containers.ipynb` -> `containers.html`): nbdev's doclinks point there.
+6. KaTeX and the theme's web font, installed from npm at build time, are copied into `_docs/site_libs`;
+   pages load them from there, never from a CDN.
+7. Doclinks to a member without a `show_doc` of its own go to its class; check that every internal link and anchor resolves and no page loads anything from another host.
+
+    python .ci/docs.py [--no-exec] [--workers N]
+"""
+import argparse
+import json
+import multiprocessing
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "build" / "docs"
+EXECUTED = BUILD / "executed"
+NPM = BUILD / "npm"
+#: What the site serves itself, from npm, pinned: KaTeX for the maths, and the web font of the theme
+#: (Bootswatch's cosmo imports Source Sans Pro from Google Fonts; the site serves it from fontsource).
+NPM_PACKAGES = {"katex": "0.16.11", "@fontsource/source-sans-pro": "5.2.5"}
+#: KaTeX files the pages load (the CSS loads the fonts beside it).
+KATEX_FILES = ("katex.min.css", "katex.min.js", "contrib/auto-render.min.js", "fonts")
+GOOGLE_FONTS = re.compile(r"@import url\((https://fonts\.googleapis\.com/css2\?[^)]*)\);?")
+
+
+def say(msg):
+    print(f"docs: {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- 1. nbdev's configuration
+
+def nbdev_config():
+    "Refresh what nbdev_docs refreshes before rendering, without its Quarto download."
+    import nbdev.doclinks
+    from nbdev.quarto import nbdev_sidebar, refresh_quarto_yml
+    refresh_quarto_yml()
+    nbdev.doclinks._build_modidx()
+    nbdev_sidebar.__wrapped__()
+
+
+# ---------------------------------------------------------------- 2. execute
+
+def notebooks(nbs):
+    "The notebooks nbdev documents: below `nbs`, skipping names starting with `_` or `.`."
+    return sorted(p for p in nbs.rglob("*.ipynb")
+                  if not any(part.startswith(("_", ".")) for part in p.relative_to(nbs).parts))
+
+
+def execute_notebook(src, dest):
+    "Run every cell of the notebook `src` (in its own folder) and write it with fresh outputs to `dest`."
+    from execnb.nbio import read_nb, write_nb
+    from execnb.shell import CaptureShell
+    from fastcore.basics import str2bool
+    from fastcore.xtras import working_directory
+    from nbdev.frontmatter import FrontmatterProc
+    from nbdev.process import NBProcessor, extract_directives, nb_lang
+
+    start = time.perf_counter()
+    src, dest = Path(src), Path(dest)
+    nb = read_nb(src)  # written back as it is but for the outputs: directives and front matter stay
+    fm = getattr(NBProcessor(src, procs=FrontmatterProc, process=True).nb, "frontmatter_", {}) or {}
+    if not (str2bool(fm.get("skip_exec", False)) or nb_lang(nb) != "python"):
+        shell = CaptureShell(src)
+
+        def skip(cell):
+            "True for cells that are not run: all after an error, markdown, `nbdev_export()`, `#| eval: false`."
+            if shell.exc or cell.cell_type != "code":
+                return True
+            cell.outputs, cell.execution_count = [], None
+            directives = extract_directives(cell, remove=False)
+            return ("nbdev_export" + "(" in cell.source
+                    or directives.get("eval:", [""])[0].lower() == "false")
+
+        with working_directory(src.parent):
+            shell.run_all(nb, preproc=skip)
+        if shell.exc:
+            raise RuntimeError(shell.prettytb(fname=src))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    write_nb(nb, dest)
+    return time.perf_counter() - start
+
+
+def execute(nbs, dest, workers):
+    "Copy the notebook folder to `dest`, then execute the copies' notebooks, `workers` at a time."
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(nbs, dest, ignore=shutil.ignore_patterns("*.ipynb", ".*", "_proc", "_docs"))
+    jobs = {nb: dest / nb.relative_to(nbs) for nb in notebooks(nbs)}
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, max_tasks_per_child=1) as pool:
+        futures = {nb: pool.submit(execute_notebook, nb, out) for nb, out in jobs.items()}
+        for nb, future in futures.items():
+            say(f"executed {nb.relative_to(nbs)} in {future.result():.1f}s")
+
+
+def copy_committed(nbs, dest):
+    "`--no-exec`: use the notebooks with their committed outputs."
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(nbs, dest, ignore=shutil.ignore_patterns(".*", "_proc", "_docs"))
+
+
+# ---------------------------------------------------------------- 3. process, 4. adapt
+
+def process(src, workers):
+    "nbdev's processing for docs (what `nbdev_proc_nbs` does after `_pre_docs`): `src` -> `_proc/`."
+    from nbdev.serve import proc_nbs
+    return proc_nbs(str(src), n_workers=max(1, workers), force=True)
+
+
+def local_doclinks(proc, site_url):
+    "Point the doclinks nbdev wrote to the published site (`site_url/page.html#sym`) at this site's root."
+    base = re.compile(r"\]\(" + re.escape(site_url.rstrip("/")) + r"/")
+    for path in proc.rglob("*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "markdown":
+                cell["source"] = base.sub("](/", "".join(cell["source"]))
+            for out in cell.get("outputs", []):
+                md = out.get("data", {}).get("text/markdown")
+                if md:
+                    out["data"]["text/markdown"] = base.sub("](/", "".join(md))
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def prune_sidebar(proc):
+    "Leave out of `_proc/sidebar.yml` the notebooks that do not exist (yet); return their names."
+    import yaml
+    path = proc / "sidebar.yml"
+    if not path.exists():
+        return []
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    missing = []
+
+    def keep(entries):
+        out = []
+        for entry in entries:
+            if isinstance(entry, dict) and "contents" in entry:
+                entry = {**entry, "contents": keep(entry["contents"])}
+                if entry["contents"]:
+                    out.append(entry)
+                continue
+            href = entry.get("href") if isinstance(entry, dict) else entry
+            if isinstance(href, str) and not re.match(r"\w+:", href) and not (proc / href).exists():
+                missing.append(href)
+                continue
+            out.append(entry)
+        return out
+
+    sidebar = doc["website"]["sidebar"]
+    sidebar["contents"] = keep(sidebar["contents"])
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return missing
+
+
+# ---------------------------------------------------------------- 5. render
+
+#: smalldocs warnings about Quarto-only settings of nbdev's default `_quarto.yml`, which Quarto users keep.
+QUARTO_ONLY = re.compile(r"keep-md|commonmark|twitter-card|repo-actions|output-file")
+
+
+def render(proc, out):
+    "Render `_proc/` with smalldocs into `out`; return the site and its warnings worth reading."
+    from smalldocs.config import load
+    from smalldocs.site import Site
+
+    class NbdevSite(Site):
+        "A smalldocs site that honours `output-file`, which nbdev sets to name pages `containers.html`."
+
+        def read(self, src):
+            page = super().read(src)
+            if page.front.get("output-file"):
+                page.out = src.parent / str(page.front["output-file"])
+            return page
+
+        def find_page(self, target):
+            return super().find_page(target) or next((p for p in self.pages.values() if p.out == target), None)
+
+    project = load(proc)
+    project.config.setdefault("project", {})["output-dir"] = str(out)
+    site = NbdevSite(project, quiet=True)
+    site.build()
+    return site, [w for w in site.warnings if not QUARTO_ONLY.search(w)]
+
+
+# ---------------------------------------------------------------- 6. KaTeX from npm
+
+def npm_package(name):
+    "The folder of an npm package of NPM_PACKAGES, installed into the build folder when it is not there yet."
+    if name not in NPM_PACKAGES:
+        raise SystemExit(f"docs: the site needs the npm package {name}: pin a version in NPM_PACKAGES of {__file__}")
+    folder = NPM / "node_modules" / name
+    pkg = folder / "package.json"
+    if not (pkg.exists() and json.loads(pkg.read_text())["version"] == NPM_PACKAGES[name]):
+        npm = shutil.which("npm")
+        if npm is None:
+            raise SystemExit(f"docs: npm is needed to install {name} (Debian: apt-get install npm)")
+        NPM.mkdir(parents=True, exist_ok=True)
+        subprocess.run([npm, "install", "--prefix", str(NPM), "--no-audit", "--no-fund", "--silent",
+                        *(f"{n}@{v}" for n, v in NPM_PACKAGES.items())], check=True)
+    return folder
+
+
+def local_fonts(site_dir):
+    "Replace a theme's `@import` of Google Fonts by the same fonts from fontsource, served by the site."
+    fonts = site_dir / "site_libs" / "fonts"
+    for css in (site_dir / "site_libs").rglob("*.css"):
+        text = css.read_text(encoding="utf-8")
+
+        def local(m, css=css):
+            query = dict(p.split("=", 1) for p in unquote(m.group(1)).split("?", 1)[1].split("&") if "=" in p)
+            family, _, weights = query["family"].replace("+", " ").partition(":wght@")
+            slug = family.lower().replace(" ", "-")
+            src, dest = npm_package(f"@fontsource/{slug}"), fonts / slug
+            imports = []
+            for weight in (weights or "400").split(";"):
+                face = (src / f"{weight}.css").read_text(encoding="utf-8")
+                for file in re.findall(r"url\(\./(files/[^)]+)\)", face):
+                    (dest / file).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(src / file, dest / file)
+                (dest / f"{weight}.css").write_text(face, encoding="utf-8")
+                imports.append(f"@import url({posixpath.relpath((dest / f'{weight}.css').as_posix(), css.parent.as_posix())});")
+            shutil.copy(src / "LICENSE", dest / "LICENSE")
+            return "".join(imports)
+
+        new = GOOGLE_FONTS.sub(local, text)
+        if new != text:
+            css.write_text(new, encoding="utf-8")
+
+
+def local_katex(site_dir):
+    "Copy KaTeX into the site and point every page that has maths at it instead of the CDN."
+    from smalldocs.layout import KATEX
+    dist, dest = npm_package("katex") / "dist", site_dir / "site_libs" / "katex"
+    for name in KATEX_FILES:
+        src = dist / name
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(src, dest / name) if src.is_dir() else shutil.copy(src, dest / name)
+    shutil.copy(dist.parent / "LICENSE", dest / "LICENSE")
+    pages = 0
+    for page in site_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if KATEX in text:
+            here = posixpath.relpath(dest.as_posix(), page.parent.as_posix())
+            page.write_text(text.replace(KATEX, here), encoding="utf-8")
+            pages += 1
+    return pages
+
+
+# ---------------------------------------------------------------- 7. check
+
+class _Refs(HTMLParser):
+    "The ids a page defines and the links and resources it uses."
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links, self.loads = set(), [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"])
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        elif tag in ("script", "img", "iframe", "source") and a.get("src"):
+            self.loads.append(a["src"])
+        elif tag == "link" and a.get("href") and a.get("rel") not in ("canonical",):
+            self.loads.append(a["href"])
+
+
+def _parse(path, cache):
+    if path not in cache:
+        refs = _Refs()
+        refs.feed(path.read_text(encoding="utf-8"))
+        cache[path] = refs
+    return cache[path]
+
+
+def retarget_member_links(site_dir):
+    """Point a doclink to a member that has no `show_doc` of its own (`page.html#cls.meth`) at its class.
+
+    nbdev's index names every method, but a page has an anchor only for what it shows with `show_doc`."""
+    site_dir, cache, moved = Path(site_dir), {}, []
+    href = re.compile(r'href="([^"#:]*\.html)#([^"]+)"')
+    for page in sorted(site_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+
+        def fix(m, page=page):
+            target = (page.parent / unquote(m.group(1))).resolve()
+            anchor = unquote(m.group(2))
+            if not target.is_file() or anchor in _parse(target, cache).ids:
+                return m.group(0)
+            owner = anchor.rpartition(".")[0]
+            while owner and owner not in _parse(target, cache).ids:
+                owner = owner.rpartition(".")[0]
+            if not owner:
+                return m.group(0)
+            moved.append(f"{page.relative_to(site_dir)}: #{anchor} -> #{owner}")
+            return f'href="{m.group(1)}#{owner}"'
+
+        new = href.sub(fix, text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    return moved
+
+
+def link_problems(site_dir):
+    "Broken internal links and anchors, and resources loaded from other hosts, as 'page: problem' lines."
+    site_dir, cache, problems = Path(site_dir), {}, []
+    for css in sorted(site_dir.rglob("*.css")):
+        for url in re.findall(r"""(?:@import\s+|url\()\s*['"]?((?:https?:)?//[^'")\s;]+)""", css.read_text(encoding="utf-8")):
+            problems.append(f"{css.relative_to(site_dir)}: loads {url} from another host")
+    for page in sorted(site_dir.rglob("*.html")):
+        refs, name = _parse(page, cache), page.relative_to(site_dir)
+        for url in refs.loads:
+            if urlsplit(url).scheme or url.startswith("//"):
+                problems.append(f"{name}: loads {url} from another host")
+        for url in refs.links + refs.loads:
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith("//"):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                problems.append(f"{name}: broken link {url}")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in _parse(target, cache).ids:
+                problems.append(f"{name}: broken anchor {url}")
+    return problems
+
+
+# ---------------------------------------------------------------- the build
+
+def build(execute_nbs=True, workers=None):
+    "Build the site; return the seconds spent executing and rendering."
+    os.chdir(ROOT)
+    from nbdev.config import get_config
+    cfg = get_config()
+    workers = workers or min(os.cpu_count() or 1, 2)
+    timings = {}
+    start = time.perf_counter()
+    nbdev_config()
+    if execute_nbs:
+        execute(cfg.nbs_path, EXECUTED, workers)
+    else:
+        copy_committed(cfg.nbs_path, EXECUTED)
+    timings["execute"] = time.perf_counter() - start
+    start = time.perf_counter()
+    proc = process(EXECUTED, workers)
+    timings["process"] = time.perf_counter() - start
+    start = time.perf_counter()
+    local_doclinks(proc, cfg.doc_host.rstrip("/") + cfg.doc_baseurl)
+    for name in prune_sidebar(proc):
+        say(f"sidebar: {name} does not exist yet; left out")
+    site, warnings = render(proc, cfg.doc_path)
+    for w in warnings:
+        say(f"smalldocs: {w}")
+    math_pages = local_katex(cfg.doc_path)
+    local_fonts(cfg.doc_path)
+    for moved in retarget_member_links(cfg.doc_path):
+        say(f"no show_doc for a linked member, linked to its owner instead: {moved}")
+    timings["render"] = time.perf_counter() - start
+    problems = link_problems(cfg.doc_path)
+    say(f"{len(site.pages)} pages ({math_pages} with maths) in {os.path.relpath(cfg.doc_path)}/; "
+        + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
+    if problems:
+        raise SystemExit("docs: link problems:\n  " + "\n  ".join(problems))
+    return timings
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--no-exec", action="store_true", help="use the committed outputs (quick preview of prose)")
+    p.add_argument("--workers", type=int, default=None, help="notebooks executed at once (default: up to 2)")
+    args = p.parse_args(argv)
+    build(execute_nbs=not args.no_exec, workers=args.workers)
+
+
+if __name__ == "__main__":
+    main()
