@@ -30,7 +30,7 @@ readme: export  ## README.md from nbs/index.ipynb, offline
 docs: readme  ## the documentation site: execute the notebooks, render _docs/ offline (.ci/docs.py)
 	$(BIN)/python .ci/docs.py
 
-serve:  ## read the built site at http://127.0.0.1:$(PORT)/ (after `make docs`)
+serve:  ## serve _docs/ at http://127.0.0.1:8000/ (PORT=...), after `make docs`
 	@test -f _docs/index.html || { echo "no site in _docs/: run make docs first"; exit 1; }
 	$(BIN)/python -m http.server --directory _docs --bind 127.0.0.1 $(PORT)
 
