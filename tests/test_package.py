@@ -12,8 +12,10 @@ HEAVY = {"pyfftw", "numexpr", "ipyparallel", "mkl", "scipy", "threadpoolctl", "I
 
 def imported_heavy(statement):
     "Heavy top-level packages in sys.modules after running `statement` in a fresh interpreter."
-    code = f"{statement}; import sys; print(sorted({{m.split('.')[0] for m in sys.modules}} & {sorted(HEAVY)}))"
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    code = f"{statement}; import sys; print(sorted({{m.split('.')[0] for m in sys.modules}} & {HEAVY!r}))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
 
 
 def test_import_mmfutils_is_light():
