@@ -4,8 +4,8 @@
    `nbdev_sidebar` (which leaves the hand-written `nbs/sidebar.yml` alone while `custom_sidebar = True`).
 2. Execute: every notebook runs top to bottom, each in a fresh process, into `build/docs/executed/`; the
    committed notebooks are only read, so the site's outputs come from the code as it is now.
-3. Process: `nbdev.serve.proc_nbs` turns the executed copies into `_proc/` exactly as `nbdev_docs` would
-   (`show_doc` tables, `#|` directives, hidden and exported cells, doclinks for backticked names).
+3. Process: nbdev's doc processors (`FilterDefaults`, what `nbdev_proc_nbs` applies) turn the executed
+   notebooks into `_proc/`: `show_doc` entries, `#|` directives, hidden and exported cells, doclinks.
 4. Adapt `_proc/` for a local site: doclinks to the published site become links inside this one, and the
    sidebar lists only notebooks that exist.
 5. Render `_proc/` with smalldocs (pure Python, reads `_quarto.yml`); pages are named by the `output-file`
@@ -66,20 +66,27 @@ def notebooks(nbs):
                   if not any(part.startswith(("_", ".")) for part in p.relative_to(nbs).parts))
 
 
-def execute_notebook(src, dest):
-    "Run every cell of the notebook `src` (in its own folder) and write it with fresh outputs to `dest`."
+def build_notebook(src, executed, proc, run=True):
+    """Execute the notebook `src` into `executed`, then process it for the docs into `proc`; return the seconds.
+
+    Every code cell runs in order, in the notebook's folder, from empty outputs (except `nbdev_export()` and
+    `#| eval: false` cells, as in `nbdev_test`); a notebook with `skip_exec: true` keeps its committed outputs.
+    Then nbdev's doc processors (`FilterDefaults`) run, with one change: the `show_doc` cells nbdev adds for
+    exported names run in the shell that just ran the notebook, instead of a new shell re-running imports."""
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     from fastcore.basics import str2bool
     from fastcore.xtras import working_directory
     from nbdev.frontmatter import FrontmatterProc
     from nbdev.process import NBProcessor, extract_directives, nb_lang
+    from nbdev.processors import FilterDefaults, exec_show_docs
 
     start = time.perf_counter()
-    src, dest = Path(src), Path(dest)
-    nb = read_nb(src)  # written back as it is but for the outputs: directives and front matter stay
+    src, executed, proc = Path(src), Path(executed), Path(proc)
+    nb = read_nb(src)
     fm = getattr(NBProcessor(src, procs=FrontmatterProc, process=True).nb, "frontmatter_", {}) or {}
-    if not (str2bool(fm.get("skip_exec", False)) or nb_lang(nb) != "python"):
+    procs = FilterDefaults()
+    if run and not (str2bool(fm.get("skip_exec", False)) or nb_lang(nb) != "python"):
         shell = CaptureShell(src)
 
         def skip(cell):
@@ -95,36 +102,46 @@ def execute_notebook(src, dest):
             shell.run_all(nb, preproc=skip)
         if shell.exc:
             raise RuntimeError(shell.prettytb(fname=src))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    write_nb(nb, dest)
+
+        class show_docs_in_shell(exec_show_docs):
+            "nbdev's `exec_show_docs`, where only the `show_doc` cells nbdev added are left to run."
+
+            def begin(self):
+                self.k = shell
+                self.k.run_cell("from nbdev.showdoc import show_doc")
+
+            def __call__(self, cell):
+                if getattr(cell, "has_sd", False):
+                    super().__call__(cell)
+
+        class DocProcs(FilterDefaults):
+            def base_procs(self):
+                return [show_docs_in_shell if p is exec_show_docs else p for p in super().base_procs()]
+
+        procs = DocProcs()
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    write_nb(nb, executed)
+    with working_directory(src.parent):
+        procs(nb)
+    proc.parent.mkdir(parents=True, exist_ok=True)
+    write_nb(nb, proc)
     return time.perf_counter() - start
 
 
-def execute(nbs, dest, workers):
-    "Copy the notebook folder to `dest`, then execute the copies' notebooks, `workers` at a time."
-    shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(nbs, dest, ignore=shutil.ignore_patterns("*.ipynb", ".*", "_proc", "_docs"))
-    jobs = {nb: dest / nb.relative_to(nbs) for nb in notebooks(nbs)}
+def build_notebooks(nbs, executed, proc, workers, run=True):
+    "Execute and process every notebook, `workers` at a time, each in a fresh process; copy the other files."
+    for folder in (executed, proc):
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(nbs, folder, ignore=shutil.ignore_patterns("*.ipynb", ".*", "__pycache__", "_proc", "_docs"))
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, max_tasks_per_child=1) as pool:
-        futures = {nb: pool.submit(execute_notebook, nb, out) for nb, out in jobs.items()}
+        futures = {nb: pool.submit(build_notebook, nb, executed / nb.relative_to(nbs), proc / nb.relative_to(nbs), run)
+                   for nb in notebooks(nbs)}
         for nb, future in futures.items():
-            say(f"executed {nb.relative_to(nbs)} in {future.result():.1f}s")
+            say(f"{'executed and processed' if run else 'processed'} {nb.relative_to(nbs)} in {future.result():.1f}s")
 
 
-def copy_committed(nbs, dest):
-    "`--no-exec`: use the notebooks with their committed outputs."
-    shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(nbs, dest, ignore=shutil.ignore_patterns(".*", "_proc", "_docs"))
-
-
-# ---------------------------------------------------------------- 3. process, 4. adapt
-
-def process(src, workers):
-    "nbdev's processing for docs (what `nbdev_proc_nbs` does after `_pre_docs`): `src` -> `_proc/`."
-    from nbdev.serve import proc_nbs
-    return proc_nbs(str(src), n_workers=max(1, workers), force=True)
-
+# ---------------------------------------------------------------- 4. adapt
 
 def local_doclinks(proc, site_url):
     "Point the doclinks nbdev wrote to the published site (`site_url/page.html#sym`) at this site's root."
@@ -358,14 +375,9 @@ def build(execute_nbs=True, workers=None):
     timings = {}
     start = time.perf_counter()
     nbdev_config()
-    if execute_nbs:
-        execute(cfg.nbs_path, EXECUTED, workers)
-    else:
-        copy_committed(cfg.nbs_path, EXECUTED)
-    timings["execute"] = time.perf_counter() - start
-    start = time.perf_counter()
-    proc = process(EXECUTED, workers)
-    timings["process"] = time.perf_counter() - start
+    proc = cfg.config_path / "_proc"
+    build_notebooks(cfg.nbs_path, EXECUTED, proc, workers, run=execute_nbs)
+    timings["execute and process"] = time.perf_counter() - start
     start = time.perf_counter()
     local_doclinks(proc, cfg.doc_host.rstrip("/") + cfg.doc_baseurl)
     for name in prune_sidebar(proc):
@@ -375,7 +387,7 @@ def build(execute_nbs=True, workers=None):
         say(f"smalldocs: {w}")
     math_pages = local_katex(cfg.doc_path)
     local_fonts(cfg.doc_path)
-    for moved in retarget_member_links(cfg.doc_path):
+    for moved in dict.fromkeys(retarget_member_links(cfg.doc_path)):
         say(f"no show_doc for a linked member, linked to its owner instead: {moved}")
     timings["render"] = time.perf_counter() - start
     problems = link_problems(cfg.doc_path)

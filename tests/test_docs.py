@@ -67,13 +67,13 @@ def _sidebar_pages():
 
 
 def _notebook_pages():
-    "Every notebook of nbs/ that nbdev documents, with the page it becomes."
+    "Every notebook of nbs/ that nbdev documents (its path from nbs/), with the page it becomes."
     out = {}
     for nb in docs.notebooks(ROOT / "nbs"):
-        proc = ROOT / "_proc" / nb.relative_to(ROOT / "nbs")
-        first = json.loads(proc.read_text(encoding="utf-8"))["cells"][0]
+        rel = nb.relative_to(ROOT / "nbs")
+        first = json.loads((ROOT / "_proc" / rel).read_text(encoding="utf-8"))["cells"][0]
         m = re.search(r"^output-file:\s*(\S+)", "".join(first["source"]), re.M)
-        out[nb.name] = nb.relative_to(ROOT / "nbs").parent / (m.group(1) if m else nb.with_suffix(".html").name)
+        out[rel.as_posix()] = (rel.parent / (m.group(1) if m else rel.with_suffix(".html").name)).as_posix()
     return out
 
 
@@ -85,7 +85,7 @@ def test_every_notebook_has_a_page_in_the_sidebar(site):
     hrefs = [href for _, href in _sidebar_pages()]
     for nb, page in pages.items():
         assert (SITE / page).is_file(), f"{nb} has no page {page}"
-    listed = [str(page) for nb, page in pages.items() if nb != "index.ipynb"]
+    listed = [page for nb, page in pages.items() if nb != "index.ipynb"]
     assert sorted(listed) == sorted(h for h in hrefs if h in listed), "pages missing from the sidebar"
     assert hrefs[0] == "index.html", "the home page comes first in the sidebar"
 
@@ -94,17 +94,33 @@ def test_no_broken_links_and_nothing_from_other_hosts(site):
     assert docs.link_problems(SITE) == []
 
 
+def _show_docs():
+    "For each page, what nbdev's `show_doc` wrote on it: [(heading, signature with its docments)]."
+    out = {}
+    for nb, page in _notebook_pages().items():
+        for cell in json.loads((ROOT / "_proc" / nb).read_text(encoding="utf-8"))["cells"]:
+            for o in cell.get("outputs", []):
+                md = "".join(o.get("data", {}).get("text/markdown", ""))
+                m = re.search(r"^#+ (\S+)\n\n```python\n(.*?)\n```", md, re.M | re.S)
+                if m:
+                    out.setdefault(page, []).append(m.groups())
+    return out
+
+
 def test_api_reference_has_signatures_and_parameter_docs(site):
-    "Each `show_doc` becomes a heading with the symbol's anchor, its signature, and its parameters' docments."
-    shown = 0
-    for page in SITE.glob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        for sym, body in re.findall(r'<h3 id="([^"]+)"[^>]*>.*?</h3>\s*(.*?)</div>\s*</div>', text, re.S):
-            if '<pre class="sourceCode python' in body and "def</span>" in body or "class</span>" in body:
-                shown += 1
-    if not any(Path(p).name.startswith(tuple("0123456789")) for p in _notebook_pages()):
-        pytest.skip("no module notebook yet")
-    assert shown, "no show_doc signature on any page"
+    "Each `show_doc` is a heading with the symbol's anchor, then its signature with each parameter's docment."
+    shown = _show_docs()
+    if not shown:
+        pytest.skip("no notebook uses show_doc yet")
+    for page, entries in shown.items():
+        text = (SITE / page).read_text(encoding="utf-8")
+        plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+        for name, signature in entries:
+            assert re.search(rf'<h\d id="{re.escape(name.lower())}(-\d+)?"[^>]*>{re.escape(name)}</h\d>', text), \
+                f"{page}: no heading for {name}"
+            for line in signature.splitlines():
+                assert line.strip() in plain, f"{page}: {name}: signature line {line!r} is not shown"
+    assert any("# " in sig for entries in shown.values() for _, sig in entries), "no parameter has a docment"
 
 
 def test_maths_uses_the_sites_own_katex(site):
@@ -211,7 +227,7 @@ def test_interface_page_shows_the_described_interface(browser, server):
     nb = ROOT / "nbs" / "01_interface.ipynb"
     if not nb.exists():
         pytest.skip("nbs/01_interface.ipynb does not exist yet")
-    href = _notebook_pages()[nb.name].as_posix()
+    href = _notebook_pages()[nb.name]
     shown = _interface_outputs(EXECUTED / nb.name)
     assert shown, "01_interface.ipynb shows no describe_interface output"
     visit = Visit(browser, server + href)
