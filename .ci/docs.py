@@ -12,11 +12,13 @@
    nbdev gives them, as Quarto names them (`00_containers.ipynb` -> `containers.html`): nbdev's doclinks point there.
 6. KaTeX and the theme's web font, installed from npm at build time, are copied into `_docs/site_libs`;
    pages load them from there, never from a CDN.
-7. Doclinks to a member without a `show_doc` of its own go to its class; check that every internal link and anchor resolves and no page loads anything from another host.
+7. Doclinks to a name without a `show_doc` go to its class, or are dropped. Check: every internal link and
+   anchor resolves, and no page loads anything from another host.
 
     python .ci/docs.py [--no-exec] [--workers N]
 """
 import argparse
+import html
 import json
 import multiprocessing
 import os
@@ -311,32 +313,35 @@ def _parse(path, cache):
     return cache[path]
 
 
-def retarget_member_links(site_dir):
-    """Point a doclink to a member that has no `show_doc` of its own (`page.html#cls.meth`) at its class.
+def fix_doclinks(site_dir):
+    """Doclinks whose anchor is not on the page: a member goes to its class, a name with no `show_doc` is not linked.
 
-    nbdev's index names every method, but a page has an anchor only for what it shows with `show_doc`."""
-    site_dir, cache, moved = Path(site_dir), {}, []
-    href = re.compile(r'href="([^"#:]*\.html)#([^"]+)"')
+    nbdev's index names every function, class and method, private ones too, but a page has an anchor only
+    for what it shows with `show_doc`. A doclink is a link on a name in backticks whose anchor is that name."""
+    site_dir, cache, notes = Path(site_dir), {}, []
+    doclink = re.compile(r'<a href="([^"#:]*\.html)#([^"]+)"[^>]*>(<code>([^<]*)</code>)</a>')
     for page in sorted(site_dir.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
 
         def fix(m, page=page):
             target = (page.parent / unquote(m.group(1))).resolve()
-            anchor = unquote(m.group(2))
-            if not target.is_file() or anchor in _parse(target, cache).ids:
+            anchor, name = unquote(m.group(2)), html.unescape(m.group(4)).removesuffix("()")
+            if name.lower() != anchor or not target.is_file() or anchor in _parse(target, cache).ids:
                 return m.group(0)
             owner = anchor.rpartition(".")[0]
             while owner and owner not in _parse(target, cache).ids:
                 owner = owner.rpartition(".")[0]
+            where = f"{page.relative_to(site_dir)}: `{name}`"
             if not owner:
-                return m.group(0)
-            moved.append(f"{page.relative_to(site_dir)}: #{anchor} -> #{owner}")
-            return f'href="{m.group(1)}#{owner}"'
+                notes.append(f"{where} has no show_doc on {m.group(1)}: not linked")
+                return m.group(3)
+            notes.append(f"{where} has no show_doc: linked to #{owner}")
+            return m.group(0).replace(f"#{m.group(2)}", f"#{owner}", 1)
 
-        new = href.sub(fix, text)
+        new = doclink.sub(fix, text)
         if new != text:
             page.write_text(new, encoding="utf-8")
-    return moved
+    return notes
 
 
 def link_problems(site_dir):
@@ -387,8 +392,8 @@ def build(execute_nbs=True, workers=None):
         say(f"smalldocs: {w}")
     math_pages = local_katex(cfg.doc_path)
     local_fonts(cfg.doc_path)
-    for moved in dict.fromkeys(retarget_member_links(cfg.doc_path)):
-        say(f"no show_doc for a linked member, linked to its owner instead: {moved}")
+    for note in dict.fromkeys(fix_doclinks(cfg.doc_path)):
+        say(note)
     timings["render"] = time.perf_counter() - start
     problems = link_problems(cfg.doc_path)
     say(f"{len(site.pages)} pages ({math_pages} with maths) in {os.path.relpath(cfg.doc_path)}/; "
