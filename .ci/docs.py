@@ -2,8 +2,9 @@
 
 1. nbdev's configuration: `nbs/nbdev.yml` from settings.ini, the doclinks index `mmfutils/_modidx.py`, and
    `nbdev_sidebar` (which leaves the hand-written `nbs/sidebar.yml` alone while `custom_sidebar = True`).
-2. Execute: every notebook runs top to bottom, each in a fresh process, into `build/docs/executed/`; the
-   committed notebooks are only read, so the site's outputs come from the code as it is now.
+2. Execute: every notebook runs top to bottom, each in a fresh process, one at a time (benchmarks print
+   their ratios on the pages), into `build/docs/executed/`; the committed notebooks are only read, so the
+   site's outputs come from the code as it is now.
 3. Process: nbdev's doc processors (`FilterDefaults`, what `nbdev_proc_nbs` applies) turn the executed
    notebooks into `_proc/`: `show_doc` entries, `#|` directives, hidden and exported cells, doclinks.
 4. Adapt `_proc/` for a local site: doclinks to the published site become links inside this one, and the
@@ -371,12 +372,11 @@ def link_problems(site_dir):
 
 # ---------------------------------------------------------------- the build
 
-def build(execute_nbs=True, workers=None):
+def build(execute_nbs=True, workers=1):
     "Build the site; return the seconds spent executing and rendering."
     os.chdir(ROOT)
     from nbdev.config import get_config
     cfg = get_config()
-    workers = workers or min(os.cpu_count() or 1, 2)
     timings = {}
     start = time.perf_counter()
     nbdev_config()
@@ -406,7 +406,8 @@ def build(execute_nbs=True, workers=None):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--no-exec", action="store_true", help="use the committed outputs (quick preview of prose)")
-    p.add_argument("--workers", type=int, default=None, help="notebooks executed at once (default: up to 2)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="notebooks executed at once (default 1: the timings the performance pages print stay honest)")
     args = p.parse_args(argv)
     build(execute_nbs=not args.no_exec, workers=args.workers)
 
