@@ -7,7 +7,7 @@ __all__ = ['implements', 'verifyClass', 'verifyObject', 'HTMLFragment', 'describ
            'implementer', 'Invalid', 'BrokenImplementation', 'BrokenMethodImplementation', 'DoesNotImplement',
            'MultipleInvalid']
 
-# %% ../nbs/01_interface.ipynb #8743fa74
+# %% ../nbs/01_interface.ipynb #6f7b79da
 import inspect
 import reprlib
 import sys
@@ -19,11 +19,11 @@ from zope.interface.exceptions import (BrokenImplementation, BrokenMethodImpleme
 from zope.interface.interface import Method
 from zope.interface.interfaces import IInterface
 
-# %% ../nbs/01_interface.ipynb #8ddbbd9f
+# %% ../nbs/01_interface.ipynb #6b7c52a5
 _all_ = ["Interface", "Attribute", "implementer", "Invalid", "BrokenImplementation", "BrokenMethodImplementation",
          "DoesNotImplement", "MultipleInvalid"]  # zope's own names, re-exported
 
-# %% ../nbs/01_interface.ipynb #a63524e1
+# %% ../nbs/01_interface.ipynb #a5363aeb
 def _what(obj) -> str:
     "A short description of `obj` for error messages: `the class Adder` or `42 (int)`."
     if isinstance(obj, type):
@@ -40,7 +40,7 @@ def _check_interface(obj, caller:str):
     raise TypeError(f"{caller}() expects an interface (a subclass of zope.interface.Interface), "
                     f"not {_what(obj)}{hint}")
 
-# %% ../nbs/01_interface.ipynb #0f974e1c
+# %% ../nbs/01_interface.ipynb #85397238
 def implements(*interfaces):
     "Class decorator declaring that instances provide `interfaces`, like `implementer`; the Python 2 class-body call is a `TypeError`."
     names = ", ".join(getattr(i, "__name__", repr(i)) for i in interfaces)
@@ -52,7 +52,7 @@ def implements(*interfaces):
         _check_interface(interface, "implements")
     return implementer(*interfaces)
 
-# %% ../nbs/01_interface.ipynb #fb532a05
+# %% ../nbs/01_interface.ipynb #ccb5654c
 def _signature(function) -> str:
     "`Adder.add(self, other)`: the name and signature of an implementation, or its `repr`."
     try:
@@ -73,9 +73,10 @@ def _problem(error, iface, candidate) -> str:
                 f"{owner.__qualname__} with @implementer({name}), or pass tentative=True to skip this check")
     if isinstance(error, BrokenImplementation):
         desc = error.name
+        expects = f"{name} expects: {_first_line(getattr(desc, '__doc__', ''))}"
         if isinstance(desc, Method):
-            return f"method {desc.__name__}{desc.getSignatureString()} is missing; {name} expects: {_first_line(desc.getDoc())}"
-        return f"attribute {getattr(desc, '__name__', desc)!r} is missing; {name} expects: {_first_line(getattr(desc, '__doc__', ''))}"
+            return f"method {desc.__name__}{desc.getSignatureString()} is missing; {expects}"
+        return f"attribute {getattr(desc, '__name__', desc)!r} is missing; {expects}"
     if isinstance(error, BrokenMethodImplementation):
         desc = error.method
         expected = f"{desc.__name__}{desc.getSignatureString()}" if isinstance(desc, Method) else repr(desc)
@@ -87,24 +88,24 @@ def _problem(error, iface, candidate) -> str:
         return f"{found} {error.mess.replace('implementation ', '')}; {name} expects {expected}"
     return str(error)
 
-# %% ../nbs/01_interface.ipynb #df20c977
-class _Reported:
+# %% ../nbs/01_interface.ipynb #47b15bfb
+class _WithReport:
     "Mixin for zope's `Invalid` errors: `str()` is the report `verifyClass`/`verifyObject` wrote."
     report = ""
     def __str__(self): return self.report
 
 class _reported:
     "Subclasses of zope's verification errors carrying a report; same names as zope's."
-    class DoesNotImplement(_Reported, DoesNotImplement):
+    class DoesNotImplement(_WithReport, DoesNotImplement):
         "Zope's `DoesNotImplement` with a report."
 
-    class BrokenImplementation(_Reported, BrokenImplementation):
+    class BrokenImplementation(_WithReport, BrokenImplementation):
         "Zope's `BrokenImplementation` with a report."
 
-    class BrokenMethodImplementation(_Reported, BrokenMethodImplementation):
+    class BrokenMethodImplementation(_WithReport, BrokenMethodImplementation):
         "Zope's `BrokenMethodImplementation` with a report."
 
-    class MultipleInvalid(_Reported, MultipleInvalid):
+    class MultipleInvalid(_WithReport, MultipleInvalid):
         "Zope's `MultipleInvalid` with a report."
 
 def _with_report(error, iface, candidate):
@@ -129,16 +130,16 @@ def _verified(verify, iface, candidate, tentative:bool) -> bool:
     except Invalid as error:
         raise _with_report(error, iface, candidate) from None
 
-# %% ../nbs/01_interface.ipynb #7f16d173
+# %% ../nbs/01_interface.ipynb #d04ea5d1
 def verifyClass(iface, # the interface that instances of `candidate` should provide
-                candidate, # a class, or a factory function declared with `@implementer`
+                candidate, # a class (not an instance)
                 tentative:bool=False, # skip the check that `candidate` declares `iface`
                ) -> bool:
     "Check that class `candidate` implements `iface`: return `True`, or raise one error listing every problem."
     _check_interface(iface, "verifyClass")
-    if not (isinstance(candidate, type) or inspect.isroutine(candidate)):
+    if not isinstance(candidate, type):
         cls, name = type(candidate).__qualname__, iface.__name__
-        raise TypeError(f"verifyClass({name}, ...) checks a class, but got an instance: {_what(candidate)}; "
+        raise TypeError(f"verifyClass({name}, ...) checks a class, not an instance: {_what(candidate)}; "
                         f"use verifyObject({name}, obj) for the instance or verifyClass({name}, {cls})")
     return _verified(_zope_verify.verifyClass, iface, candidate, tentative)
 
@@ -154,7 +155,7 @@ def verifyObject(iface, # the interface `candidate` should provide
                         f"use verifyObject({name}, {cls}(...)) or verifyClass({name}, {cls})")
     return _verified(_zope_verify.verifyObject, iface, candidate, tentative)
 
-# %% ../nbs/01_interface.ipynb #3f9d21c3
+# %% ../nbs/01_interface.ipynb #8735f2b6
 def _doc(desc) -> str:
     "The cleaned docstring of an interface, attribute or method."
     return inspect.cleandoc(desc.getDoc() or "")
@@ -173,6 +174,7 @@ def _definition(term:str, doc:str) -> str:
     return f"{term}\n{body}\n"
 
 def _heading(text:str, underline:str) -> str:
+    "A reStructuredText section title."
     return f"{text}\n{underline * len(text)}\n"
 
 def _code(text:str) -> str:
@@ -204,7 +206,7 @@ def _interface_rst(iface) -> str:
         parts += [_definition(_code(f.__name__), inspect.cleandoc(f.__doc__ or "")) for f in invariants]
     return "\n".join(parts)
 
-# %% ../nbs/01_interface.ipynb #156b5be9
+# %% ../nbs/01_interface.ipynb #580e5b14
 class HTMLFragment(str):
     "A `str` of HTML that Jupyter displays rendered."
     def _repr_html_(self) -> str:
@@ -219,7 +221,7 @@ def _html(rst:str, iface) -> HTMLFragment:
     fragment = publish_parts(rst, writer=Writer(), settings_overrides=settings)["fragment"]
     return HTMLFragment(f'<div class="mmfutils-interface">\n{fragment.strip()}\n</div>\n')
 
-# %% ../nbs/01_interface.ipynb #fa910ac3
+# %% ../nbs/01_interface.ipynb #f8e14942
 _FORMATS = ("html", "rst", "ipython")
 
 def describe_interface(interface, # a zope interface, e.g. `IAdder`
@@ -241,7 +243,7 @@ def describe_interface(interface, # a zope interface, e.g. `IAdder`
         raise ImportError("describe_interface(..., format='ipython') needs IPython: pip install ipython") from e
     return HTML(html)
 
-# %% ../nbs/01_interface.ipynb #7a7c3d88
+# %% ../nbs/01_interface.ipynb #d7d6f77c
 class IObject(Interface):
     """State split into picklable parameters and data derived from them, as ``mmfutils.containers.Object`` provides.
 
