@@ -7,7 +7,7 @@ __all__ = ['implements', 'verifyClass', 'verifyObject', 'HTMLFragment', 'describ
            'implementer', 'Invalid', 'BrokenImplementation', 'BrokenMethodImplementation', 'DoesNotImplement',
            'MultipleInvalid']
 
-# %% ../nbs/01_interface.ipynb #6f7b79da
+# %% ../nbs/01_interface.ipynb #0a751809
 import inspect
 import reprlib
 import sys
@@ -19,11 +19,11 @@ from zope.interface.exceptions import (BrokenImplementation, BrokenMethodImpleme
 from zope.interface.interface import Method
 from zope.interface.interfaces import IInterface
 
-# %% ../nbs/01_interface.ipynb #6b7c52a5
+# %% ../nbs/01_interface.ipynb #d896ad7d
 _all_ = ["Interface", "Attribute", "implementer", "Invalid", "BrokenImplementation", "BrokenMethodImplementation",
          "DoesNotImplement", "MultipleInvalid"]  # zope's own names, re-exported
 
-# %% ../nbs/01_interface.ipynb #a5363aeb
+# %% ../nbs/01_interface.ipynb #5b15e0b8
 def _what(obj) -> str:
     "A short description of `obj` for error messages: `the class Adder` or `42 (int)`."
     if isinstance(obj, type):
@@ -40,7 +40,7 @@ def _check_interface(obj, caller:str):
     raise TypeError(f"{caller}() expects an interface (a subclass of zope.interface.Interface), "
                     f"not {_what(obj)}{hint}")
 
-# %% ../nbs/01_interface.ipynb #85397238
+# %% ../nbs/01_interface.ipynb #ecca00bc
 def implements(*interfaces):
     "Class decorator declaring that instances provide `interfaces`, like `implementer`; the Python 2 class-body call is a `TypeError`."
     names = ", ".join(getattr(i, "__name__", repr(i)) for i in interfaces)
@@ -52,7 +52,7 @@ def implements(*interfaces):
         _check_interface(interface, "implements")
     return implementer(*interfaces)
 
-# %% ../nbs/01_interface.ipynb #ccb5654c
+# %% ../nbs/01_interface.ipynb #68d0ced5
 def _signature(function) -> str:
     "`Adder.add(self, other)`: the name and signature of an implementation, or its `repr`."
     try:
@@ -88,7 +88,7 @@ def _problem(error, iface, candidate) -> str:
         return f"{found} {error.mess.replace('implementation ', '')}; {name} expects {expected}"
     return str(error)
 
-# %% ../nbs/01_interface.ipynb #47b15bfb
+# %% ../nbs/01_interface.ipynb #c54f6c31
 class _WithReport:
     "Mixin for zope's `Invalid` errors: `str()` is the report `verifyClass`/`verifyObject` wrote."
     report = ""
@@ -130,7 +130,7 @@ def _verified(verify, iface, candidate, tentative:bool) -> bool:
     except Invalid as error:
         raise _with_report(error, iface, candidate) from None
 
-# %% ../nbs/01_interface.ipynb #d04ea5d1
+# %% ../nbs/01_interface.ipynb #286b70fc
 def verifyClass(iface, # the interface that instances of `candidate` should provide
                 candidate, # a class (not an instance)
                 tentative:bool=False, # skip the check that `candidate` declares `iface`
@@ -155,7 +155,7 @@ def verifyObject(iface, # the interface `candidate` should provide
                         f"use verifyObject({name}, {cls}(...)) or verifyClass({name}, {cls})")
     return _verified(_zope_verify.verifyObject, iface, candidate, tentative)
 
-# %% ../nbs/01_interface.ipynb #8735f2b6
+# %% ../nbs/01_interface.ipynb #b064d29f
 def _doc(desc) -> str:
     "The cleaned docstring of an interface, attribute or method."
     return inspect.cleandoc(desc.getDoc() or "")
@@ -206,7 +206,7 @@ def _interface_rst(iface) -> str:
         parts += [_definition(_code(f.__name__), inspect.cleandoc(f.__doc__ or "")) for f in invariants]
     return "\n".join(parts)
 
-# %% ../nbs/01_interface.ipynb #580e5b14
+# %% ../nbs/01_interface.ipynb #65fc8eb4
 class HTMLFragment(str):
     "A `str` of HTML that Jupyter displays rendered."
     def _repr_html_(self) -> str:
@@ -215,13 +215,22 @@ class HTMLFragment(str):
 def _html(rst:str, iface) -> HTMLFragment:
     "`rst` as an HTML fragment inside `<div class=\"mmfutils-interface\">`."
     from docutils.core import publish_parts  # docutils is imported only when needed
-    from docutils.writers.html5_polyglot import Writer
-    settings = {"doctitle_xform": False, "initial_header_level": 4, "id_prefix": f"{iface.__name__.lower()}-",
+    from docutils.writers import html5_polyglot
+
+    class Translator(html5_polyglot.HTMLTranslator):
+        def visit_literal(self, node):  # ``literal`` as <code>, styled like code by every theme
+            if "code" not in node["classes"]:
+                node["classes"].append("code")
+            super().visit_literal(node)
+
+    writer = html5_polyglot.Writer()
+    writer.translator_class = Translator
+    settings = {"doctitle_xform": False, "initial_header_level": 3, "id_prefix": f"{iface.__name__.lower()}-",
                 "report_level": 5, "halt_level": 5}  # docstrings need not be perfect rst: render, never fail
-    fragment = publish_parts(rst, writer=Writer(), settings_overrides=settings)["fragment"]
+    fragment = publish_parts(rst, writer=writer, settings_overrides=settings)["fragment"]
     return HTMLFragment(f'<div class="mmfutils-interface">\n{fragment.strip()}\n</div>\n')
 
-# %% ../nbs/01_interface.ipynb #f8e14942
+# %% ../nbs/01_interface.ipynb #5e83b10b
 _FORMATS = ("html", "rst", "ipython")
 
 def describe_interface(interface, # a zope interface, e.g. `IAdder`
@@ -243,7 +252,7 @@ def describe_interface(interface, # a zope interface, e.g. `IAdder`
         raise ImportError("describe_interface(..., format='ipython') needs IPython: pip install ipython") from e
     return HTML(html)
 
-# %% ../nbs/01_interface.ipynb #d7d6f77c
+# %% ../nbs/01_interface.ipynb #e71580f0
 class IObject(Interface):
     """State split into picklable parameters and data derived from them, as ``mmfutils.containers.Object`` provides.
 
