@@ -7,7 +7,7 @@ __all__ = ['implements', 'verifyClass', 'verifyObject', 'HTMLFragment', 'describ
            'implementer', 'Invalid', 'BrokenImplementation', 'BrokenMethodImplementation', 'DoesNotImplement',
            'MultipleInvalid', 'IObject']
 
-# %% ../nbs/01_interface.ipynb #415c38ea
+# %% ../nbs/01_interface.ipynb #ead8ffab
 import inspect
 import reprlib
 import sys
@@ -19,12 +19,12 @@ from zope.interface.exceptions import (BrokenImplementation, BrokenMethodImpleme
 from zope.interface.interface import Method
 from zope.interface.interfaces import IInterface
 
-# %% ../nbs/01_interface.ipynb #09c6a914
+# %% ../nbs/01_interface.ipynb #e754fa55
 _all_ = ["Interface", "Attribute", "implementer", "Invalid", "BrokenImplementation", "BrokenMethodImplementation",
          "DoesNotImplement", "MultipleInvalid",  # zope's own names, re-exported
          "IObject"]  # defined below, documented by describe_interface rather than show_doc
 
-# %% ../nbs/01_interface.ipynb #9e8c667e
+# %% ../nbs/01_interface.ipynb #0281a46e
 def _what(obj) -> str:
     "A short description of `obj` for error messages: `the class Adder` or `42 (int)`."
     if isinstance(obj, type):
@@ -41,7 +41,7 @@ def _check_interface(obj, caller:str):
     raise TypeError(f"{caller}() expects an interface (a subclass of zope.interface.Interface), "
                     f"not {_what(obj)}{hint}")
 
-# %% ../nbs/01_interface.ipynb #668c703f
+# %% ../nbs/01_interface.ipynb #e6150305
 def implements(*interfaces):
     "Class decorator declaring that instances provide `interfaces`, like `implementer`; the Python 2 class-body call is a `TypeError`."
     names = ", ".join(getattr(i, "__name__", repr(i)) for i in interfaces)
@@ -53,7 +53,7 @@ def implements(*interfaces):
         _check_interface(interface, "implements")
     return implementer(*interfaces)
 
-# %% ../nbs/01_interface.ipynb #e8d5bf37
+# %% ../nbs/01_interface.ipynb #21c95a0e
 def _signature(function) -> str:
     "`Adder.add(self, other)`: the name and signature of an implementation, or its `repr`."
     try:
@@ -89,7 +89,7 @@ def _problem(error, iface, candidate) -> str:
         return f"{found} {error.mess.replace('implementation ', '')}; {name} expects {expected}"
     return str(error)
 
-# %% ../nbs/01_interface.ipynb #27fa29f6
+# %% ../nbs/01_interface.ipynb #7db54eb6
 class _WithReport:
     "Mixin for zope's `Invalid` errors: `str()` is the report `verifyClass`/`verifyObject` wrote."
     report = ""
@@ -131,7 +131,7 @@ def _verified(verify, iface, candidate, tentative:bool) -> bool:
     except Invalid as error:
         raise _with_report(error, iface, candidate) from None
 
-# %% ../nbs/01_interface.ipynb #0dc00b02
+# %% ../nbs/01_interface.ipynb #31a22839
 def verifyClass(iface, # the interface that instances of `candidate` should provide
                 candidate, # a class (not an instance)
                 tentative:bool=False, # skip the check that `candidate` declares `iface`
@@ -156,7 +156,7 @@ def verifyObject(iface, # the interface `candidate` should provide
                         f"use verifyObject({name}, {cls}(...)) or verifyClass({name}, {cls})")
     return _verified(_zope_verify.verifyObject, iface, candidate, tentative)
 
-# %% ../nbs/01_interface.ipynb #de4a7bcf
+# %% ../nbs/01_interface.ipynb #5e3dd299
 def _doc(desc) -> str:
     "The cleaned docstring of an interface, attribute or method."
     return inspect.cleandoc(desc.getDoc() or "")
@@ -207,7 +207,7 @@ def _interface_rst(iface) -> str:
         parts += [_definition(_code(f.__name__), inspect.cleandoc(f.__doc__ or "")) for f in invariants]
     return "\n".join(parts)
 
-# %% ../nbs/01_interface.ipynb #36bba062
+# %% ../nbs/01_interface.ipynb #b52daab2
 class HTMLFragment(str):
     "A `str` of HTML that Jupyter displays rendered."
     def _repr_html_(self) -> str:
@@ -231,7 +231,7 @@ def _html(rst:str, iface) -> HTMLFragment:
     fragment = publish_parts(rst, writer=writer, settings_overrides=settings)["fragment"]
     return HTMLFragment(f'<div class="mmfutils-interface">\n{fragment.strip()}\n</div>\n')
 
-# %% ../nbs/01_interface.ipynb #d2990f98
+# %% ../nbs/01_interface.ipynb #b55141a3
 _FORMATS = ("html", "rst", "ipython")
 
 def describe_interface(interface, # a zope interface, e.g. `IAdder`
@@ -253,7 +253,7 @@ def describe_interface(interface, # a zope interface, e.g. `IAdder`
         raise ImportError("describe_interface(..., format='ipython') needs IPython: pip install ipython") from e
     return HTML(html)
 
-# %% ../nbs/01_interface.ipynb #969a97c9
+# %% ../nbs/01_interface.ipynb #6d3e626d
 class IObject(Interface):
     """State split into picklable parameters and data derived from them, as ``mmfutils.containers.Object`` provides.
 
