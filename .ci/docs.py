@@ -61,6 +61,35 @@ def nbdev_config():
     nbdev_sidebar.__wrapped__()
 
 
+def quarto_hazards(nb_paths):
+    """Cells `nbdev_docs` (with Quarto) would run on their own: code mixing imports with other statements.
+
+    To make `show_doc` output, nbdev runs a notebook's import, export and `show_doc` cells in a fresh shell,
+    without the cells between them (nbdev's FAQ: keep imports in cells of their own). This build runs whole
+    notebooks, so it is not affected; the notes are for users of `nbdev_docs` and `nbdev_preview`."""
+    import ast
+
+    from nbdev.process import NBProcessor
+
+    notes = []
+    for path in nb_paths:
+        cells = NBProcessor(path).nb.cells
+        if not any({"export", "exports", "exporti"} & set(c.directives_) or "show_doc(" in c.source for c in cells):
+            continue
+        for cell in cells:
+            if (cell.cell_type != "code" or {"export", "exports", "exporti"} & set(cell.directives_)
+                    or "nbdev_export(" in cell.source or cell.directives_.get("eval:") == ["false"]):
+                continue
+            trees = cell.parsed_() or []
+            nodes = [n for tree in trees for n in ast.walk(tree)]
+            if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in nodes) and \
+                    any(isinstance(n, (ast.Expr, ast.Assign)) for n in nodes):
+                first = cell.source.strip().splitlines()[0]
+                notes.append(f"{path.name}, cell {cell.idx_ + 1} ({first}): imports and other code in one cell; "
+                             "nbdev_docs runs it without the cells before it (give the imports a cell of their own)")
+    return notes
+
+
 # ---------------------------------------------------------------- 2. execute
 
 def notebooks(nbs):
@@ -380,6 +409,8 @@ def build(execute_nbs=True, workers=1):
     timings = {}
     start = time.perf_counter()
     nbdev_config()
+    for note in quarto_hazards(notebooks(cfg.nbs_path)):
+        say(note)
     proc = cfg.config_path / "_proc"
     build_notebooks(cfg.nbs_path, EXECUTED, proc, workers, run=execute_nbs)
     timings["execute and process"] = time.perf_counter() - start
