@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "docs"
 EXECUTED = BUILD / "executed"
 NPM = BUILD / "npm"
-#: What the site serves itself, from npm, pinned: KaTeX for the maths, and the web font of the theme
-#: (Bootswatch's cosmo imports Source Sans Pro from Google Fonts; the site serves it from fontsource).
-NPM_PACKAGES = {"katex": "0.16.11", "@fontsource/source-sans-pro": "5.2.5"}
+#: What the site serves itself, from npm, pinned: KaTeX for the maths, and the web fonts that the theme
+#: (cosmo: Source Sans Pro) and nbs/styles.css (Source Code Pro) import from Google Fonts, from fontsource.
+NPM_PACKAGES = {"katex": "0.16.11", "@fontsource/source-sans-pro": "5.2.5", "@fontsource/source-code-pro": "5.3.1"}
 #: KaTeX files the pages load (the CSS loads the fonts beside it).
 KATEX_FILES = ("katex.min.css", "katex.min.js", "contrib/auto-render.min.js", "fonts")
 GOOGLE_FONTS = re.compile(r"@import url\((https://fonts\.googleapis\.com/css2\?[^)]*)\);?")
@@ -269,9 +269,9 @@ def npm_package(name):
 
 
 def local_fonts(site_dir):
-    "Replace a theme's `@import` of Google Fonts by the same fonts from fontsource, served by the site."
+    "Replace each `@import` of Google Fonts (the theme's, styles.css's) by the same fonts from fontsource, served by the site."
     fonts = site_dir / "site_libs" / "fonts"
-    for css in (site_dir / "site_libs").rglob("*.css"):
+    for css in site_dir.rglob("*.css"):
         text = css.read_text(encoding="utf-8")
 
         def local(m, css=css):
