@@ -263,3 +263,25 @@ def test_search_finds_a_page(browser, server):
     assert results.count() > 0
     assert visit.errors == []
     page.close()
+
+
+def test_a_doclink_lands_on_its_entry(browser, server):
+    "Clicking a name in backticks (an nbdev doclink) opens the page of its `show_doc` entry at that entry."
+    for title, href in _sidebar_pages():
+        visit = Visit(browser, server + href)
+        links = visit.page.locator("main a:has(> code)[href*='.html#']")
+        if not links.count():
+            visit.page.close()
+            continue
+        link = links.first
+        target = link.get_attribute("href")
+        link.click()
+        visit.page.wait_for_load_state("networkidle")
+        anchor = target.partition("#")[2]
+        assert visit.page.url.endswith(target.rpartition("/")[2]), (title, target, visit.page.url)
+        entry = visit.page.locator(f"[id='{anchor}']")
+        assert entry.count() == 1 and entry.is_visible(), (title, target)
+        assert visit.errors == []
+        visit.page.close()
+        return
+    pytest.skip("no page links a documented name yet")
