@@ -7,8 +7,8 @@
    site's outputs come from the code as it is now.
 3. Process: nbdev's doc processors (`FilterDefaults`, what `nbdev_proc_nbs` applies) turn the executed
    notebooks into `_proc/`: `show_doc` entries, `#|` directives, hidden and exported cells, doclinks.
-4. Adapt `_proc/` for a local site: doclinks to the published site become links inside this one, and the
-   sidebar lists only notebooks that exist.
+4. Adapt `_proc/` for a local site: doclinks to the published site become links inside this one,
+   underscores in `show_doc` headings are escaped (`__exit__`), and the sidebar lists only notebooks that exist.
 5. Render `_proc/` with smalldocs (pure Python, reads `_quarto.yml`); pages are named by the `output-file`
    nbdev gives them, as Quarto names them (`00_containers.ipynb` -> `containers.html`): nbdev's doclinks point there.
 6. KaTeX and the theme's web font, installed from npm at build time, are copied into `_docs/site_libs`;
@@ -175,18 +175,25 @@ def build_notebooks(nbs, executed, proc, workers, run=True):
 
 # ---------------------------------------------------------------- 4. adapt
 
-def local_doclinks(proc, site_url):
-    "Point the doclinks nbdev wrote to the published site (`site_url/page.html#sym`) at this site's root."
+def adapt_markdown(proc, site_url):
+    """Prepare nbdev's markdown for a local site: doclinks and `show_doc` headings.
+
+    Doclinks nbdev wrote to the published site (`site_url/page.html#sym`) point at this site's root, and
+    underscores in `show_doc` headings are escaped, so `### Cluster.__exit__` shows `__exit__`, not a bold
+    `exit`, and gets the anchor `cluster.__exit__` that the doclinks use."""
     base = re.compile(r"\]\(" + re.escape(site_url.rstrip("/")) + r"/")
+    heading = re.compile(r"^(#+ )(\S+)$", re.M)
     for path in proc.rglob("*.ipynb"):
         nb = json.loads(path.read_text(encoding="utf-8"))
         for cell in nb["cells"]:
             if cell["cell_type"] == "markdown":
                 cell["source"] = base.sub("](/", "".join(cell["source"]))
             for out in cell.get("outputs", []):
-                md = out.get("data", {}).get("text/markdown")
+                md = "".join(out.get("data", {}).get("text/markdown", ""))
                 if md:
-                    out["data"]["text/markdown"] = base.sub("](/", "".join(md))
+                    if md.startswith("---"):  # show_doc's entry: a rule, the source link, a heading, the signature
+                        md = heading.sub(lambda m: m.group(1) + m.group(2).replace("_", "\\_"), md, count=1)
+                    out["data"]["text/markdown"] = base.sub("](/", md)
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
@@ -415,7 +422,7 @@ def build(execute_nbs=True, workers=1):
     build_notebooks(cfg.nbs_path, EXECUTED, proc, workers, run=execute_nbs)
     timings["execute and process"] = time.perf_counter() - start
     start = time.perf_counter()
-    local_doclinks(proc, cfg.doc_host.rstrip("/") + cfg.doc_baseurl)
+    adapt_markdown(proc, cfg.doc_host.rstrip("/") + cfg.doc_baseurl)
     for name in prune_sidebar(proc):
         say(f"sidebar: {name} does not exist yet; left out")
     site, warnings = render(proc, cfg.doc_path)
