@@ -16,7 +16,7 @@
 7. Doclinks to a name without a `show_doc` go to its class, or are dropped. Check: every internal link and
    anchor resolves, and no page loads anything from another host.
 
-    python .ci/docs.py [--no-exec] [--workers N]
+    python .ci/docs.py [--workers N]
 """
 import argparse
 import html
@@ -98,7 +98,7 @@ def notebooks(nbs):
                   if not any(part.startswith(("_", ".")) for part in p.relative_to(nbs).parts))
 
 
-def build_notebook(src, executed, proc, run=True):
+def build_notebook(src, executed, proc):
     """Execute the notebook `src` into `executed`, then process it for the docs into `proc`; return the seconds.
 
     Every code cell runs in order, in the notebook's folder, from empty outputs (except `nbdev_export()` and
@@ -118,7 +118,7 @@ def build_notebook(src, executed, proc, run=True):
     nb = read_nb(src)
     fm = getattr(NBProcessor(src, procs=FrontmatterProc, process=True).nb, "frontmatter_", {}) or {}
     procs = FilterDefaults()
-    if run and not (str2bool(fm.get("skip_exec", False)) or nb_lang(nb) != "python"):
+    if not (str2bool(fm.get("skip_exec", False)) or nb_lang(nb) != "python"):
         shell = CaptureShell(src)
 
         def skip(cell):
@@ -160,17 +160,17 @@ def build_notebook(src, executed, proc, run=True):
     return time.perf_counter() - start
 
 
-def build_notebooks(nbs, executed, proc, workers, run=True):
+def build_notebooks(nbs, executed, proc, workers):
     "Execute and process every notebook, `workers` at a time, each in a fresh process; copy the other files."
     for folder in (executed, proc):
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(nbs, folder, ignore=shutil.ignore_patterns("*.ipynb", ".*", "__pycache__", "_proc", "_docs"))
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, max_tasks_per_child=1) as pool:
-        futures = {nb: pool.submit(build_notebook, nb, executed / nb.relative_to(nbs), proc / nb.relative_to(nbs), run)
+        futures = {nb: pool.submit(build_notebook, nb, executed / nb.relative_to(nbs), proc / nb.relative_to(nbs))
                    for nb in notebooks(nbs)}
         for nb, future in futures.items():
-            say(f"{'executed and processed' if run else 'processed'} {nb.relative_to(nbs)} in {future.result():.1f}s")
+            say(f"executed and processed {nb.relative_to(nbs)} in {future.result():.1f}s")
 
 
 # ---------------------------------------------------------------- 4. adapt
@@ -408,7 +408,7 @@ def link_problems(site_dir):
 
 # ---------------------------------------------------------------- the build
 
-def build(execute_nbs=True, workers=1):
+def build(workers=1):
     "Build the site; return the seconds spent executing and rendering."
     os.chdir(ROOT)
     from nbdev.config import get_config
@@ -419,7 +419,7 @@ def build(execute_nbs=True, workers=1):
     for note in quarto_hazards(notebooks(cfg.nbs_path)):
         say(note)
     proc = cfg.config_path / "_proc"
-    build_notebooks(cfg.nbs_path, EXECUTED, proc, workers, run=execute_nbs)
+    build_notebooks(cfg.nbs_path, EXECUTED, proc, workers)
     timings["execute and process"] = time.perf_counter() - start
     start = time.perf_counter()
     adapt_markdown(proc, cfg.doc_host.rstrip("/") + cfg.doc_baseurl)
@@ -443,11 +443,10 @@ def build(execute_nbs=True, workers=1):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--no-exec", action="store_true", help="use the committed outputs (quick preview of prose)")
     p.add_argument("--workers", type=int, default=1,
                    help="notebooks executed at once (default 1: the timings the performance pages print stay honest)")
     args = p.parse_args(argv)
-    build(execute_nbs=not args.no_exec, workers=args.workers)
+    build(workers=args.workers)
 
 
 if __name__ == "__main__":
