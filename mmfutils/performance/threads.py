@@ -59,25 +59,27 @@ def _environment(n:int):
 # %% ../../nbs/03_threads.ipynb #312c6ed9
 def _installed(name:str) -> bool:
     "Whether module `name` is imported or could be, without importing it."
+    if name in sys.modules:
+        return sys.modules[name] is not None  # None: imports of it are blocked
     try:
-        return name in sys.modules or importlib.util.find_spec(name) is not None
+        return importlib.util.find_spec(name) is not None
     except ModuleNotFoundError:  # a parent package is missing
         return False
 
-def _module_hook(name:str, # module with a get and a set function
-                 get:str="get_num_threads", set:str="set_num_threads",
+def _module_hook(name:str, # module with a getter and a setter function
+                 getter:str="get_num_threads", setter:str="set_num_threads",
                  limit:str|None=None): # attribute of the module capping the number of threads
-    "A hook calling `name.set(n)`, restoring `name.get()`; it does nothing if `name` is not installed."
+    "A hook calling `name.setter(n)` and restoring `name.getter()`; it does nothing if `name` is not installed."
     def hook(n:int):
         if not _installed(name):
             return None
         module = importlib.import_module(name)
-        old = getattr(module, get)()
+        old, set_threads = getattr(module, getter)(), getattr(module, setter)
         if limit is not None:
             n = min(n, getattr(module, limit))
-        getattr(module, set)(n)
-        return partial(getattr(module, set), old)
-    hook.__doc__ = f"Threads of `{name}` through `{name}.{set}`, when it is installed."
+        set_threads(n)
+        return partial(set_threads, old)
+    hook.__doc__ = f"Threads of `{name}` through `{name}.{setter}`, when it is installed."
     return hook
 
 # %% ../../nbs/03_threads.ipynb #cee4eb1e
@@ -106,7 +108,7 @@ def _scipy_fft(n:int):
 SET_THREAD_HOOKS = {
     "numexpr": _module_hook("numexpr", limit="MAX_THREADS"),
     "scipy.fft": _scipy_fft,
-    "mkl": _module_hook("mkl", get="get_max_threads"),  # mkl-service
+    "mkl": _module_hook("mkl", getter="get_max_threads"),  # mkl-service
     "mmfutils.performance.fft": _module_hook("mmfutils.performance.fft"),
     "environment": _environment,
     "threadpoolctl": _blas_and_openmp,
