@@ -55,12 +55,14 @@ def ddot(x:np.ndarray, # float64 array
     return float(_blas.ddot(x, y)) if x.size else 0.0
 
 # %% ../../nbs/05_blas.ipynb #83c1931e
-def znorm(x:np.ndarray) -> float: # complex128 array
+def znorm(x:np.ndarray, # complex128 array
+          ) -> float:
     r"$\sqrt{\sum_i |x_i|^2}$ without overflow or underflow, like `np.linalg.norm(x.ravel())` (BLAS `dznrm2`)."
     (x,) = _vectors("znorm", np.complex128, x=x)
     return float(_blas.dznrm2(x)) if x.size else 0.0
 
-def dnorm(x:np.ndarray) -> float: # float64 array
+def dnorm(x:np.ndarray, # float64 array
+          ) -> float:
     r"$\sqrt{\sum_i x_i^2}$ without overflow or underflow, like `np.linalg.norm(x.ravel())` (BLAS `dnrm2`)."
     (x,) = _vectors("dnorm", np.float64, x=x)
     return float(_blas.dnrm2(x)) if x.size else 0.0
