@@ -8,7 +8,8 @@
 3. Process: nbdev's doc processors (`FilterDefaults`, what `nbdev_proc_nbs` applies) turn the executed
    notebooks into `_proc/`: `show_doc` entries, `#|` directives, hidden and exported cells, doclinks.
 4. Adapt `_proc/` for a local site: doclinks to the published site become links inside this one,
-   underscores in `show_doc` headings are escaped (`__exit__`), and the sidebar lists only notebooks that exist.
+   underscores in `show_doc` headings are escaped (`__exit__`), and the sidebar lists only notebooks that exist
+   (links to the planned ones are left as text).
 5. Render `_proc/` with smalldocs (pure Python, reads `_quarto.yml`); pages are named by the `output-file`
    nbdev gives them, as Quarto names them (`00_containers.ipynb` -> `containers.html`): nbdev's doclinks point there.
 6. KaTeX and the theme's web font, installed from npm at build time, are copied into `_docs/site_libs`;
@@ -227,6 +228,24 @@ def prune_sidebar(proc):
     return missing
 
 
+def unlink_planned(proc, planned):
+    "Links to notebooks the sidebar plans but that do not exist yet become their text; return notes."
+    if not planned:
+        return []
+    link = re.compile(r"\[([^\]]*)\]\((?:\./)?(" + "|".join(map(re.escape, planned)) + r")(?:#[^)]*)?\)")
+    notes = []
+    for path in proc.rglob("*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "markdown":
+                source = "".join(cell["source"])
+                notes += [f"{path.name}: link to {m.group(2)}, which does not exist yet, left as text"
+                          for m in link.finditer(source)]
+                cell["source"] = link.sub(r"\1", source)
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    return notes
+
+
 # ---------------------------------------------------------------- 5. render
 
 #: smalldocs warnings about Quarto-only settings of nbdev's default `_quarto.yml`, which Quarto users keep.
@@ -423,8 +442,11 @@ def build(workers=1):
     timings["execute and process"] = time.perf_counter() - start
     start = time.perf_counter()
     adapt_markdown(proc, cfg.doc_host.rstrip("/") + cfg.doc_baseurl)
-    for name in prune_sidebar(proc):
+    planned = prune_sidebar(proc)
+    for name in planned:
         say(f"sidebar: {name} does not exist yet; left out")
+    for note in unlink_planned(proc, planned):
+        say(note)
     site, warnings = render(proc, cfg.doc_path)
     for w in warnings:
         say(f"smalldocs: {w}")
