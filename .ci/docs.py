@@ -276,7 +276,7 @@ def render(proc, out):
     return site, [w for w in site.warnings if not QUARTO_ONLY.search(w)]
 
 
-# ---------------------------------------------------------------- 6. KaTeX from npm
+# ---------------------------------------------------------------- 6. KaTeX and fonts from npm
 
 def npm_package(name):
     "The folder of an npm package of NPM_PACKAGES, installed into the build folder when it is not there yet."
