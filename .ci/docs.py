@@ -91,7 +91,7 @@ def quarto_hazards(nb_paths):
     return notes
 
 
-# ---------------------------------------------------------------- 2. execute
+# ---------------------------------------------------------------- 2. execute, 3. process
 
 def notebooks(nbs):
     "The notebooks nbdev documents: below `nbs`, skipping names starting with `_` or `.`."
