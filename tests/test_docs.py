@@ -139,7 +139,9 @@ def test_search_index(site):
 
 # ---------------------------------------------------------------- in the browser
 
-@pytest.fixture(scope="session")
+# The server and the browser end with this module: playwright's event loop must not outlive it, or the
+# notebooks that run after it (ipyparallel's asyncio) find it.
+@pytest.fixture(scope="module")
 def server(site):
     "Serve the site on localhost for the browser."
     handler = functools.partial(QuietHandler, directory=str(SITE))
@@ -156,7 +158,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     "Headless Chromium from Debian, driven by playwright, with a fresh profile."
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
