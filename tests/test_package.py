@@ -28,3 +28,7 @@ def test_import_containers_needs_only_numpy():
 
 def test_version_comes_from_settings():
     assert mmfutils.__version__ == get_config(path=ROOT).version
+
+
+def test_import_interface_defers_docutils_and_ipython():
+    assert imported_heavy("import mmfutils.interface") == "[]"
