@@ -12,15 +12,18 @@ Differences from `nbdev_test`, both deliberate:
 import importlib
 import os
 import re
+import warnings
 from pathlib import Path
 
 import pytest
+from execnb.nbio import read_nb
 from execnb.shell import CaptureShell
 from fastcore.basics import str2bool
 from fastcore.xtras import working_directory
 from nbdev.config import get_config
 from nbdev.frontmatter import FrontmatterProc
 from nbdev.process import NBProcessor, nb_lang
+from nbdev.processors import FilterDefaults
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = get_config(path=ROOT)
@@ -80,6 +83,19 @@ def test_notebook(nb_path, request):
             shell.run_all(nb, exc_stop=True, preproc=preproc)
     except Exception:
         pytest.fail(shell.prettytb(fname=nb_path.relative_to(ROOT)), pytrace=False)
+
+
+@pytest.mark.parametrize("nb_path", notebooks(), ids=lambda p: str(p.relative_to(CONFIG.nbs_path)))
+def test_nbdev_docs_processing(nb_path):
+    "nbdev_docs (with Quarto) processes the notebook: its import, export and show_doc cells run on their own."
+    nb = read_nb(nb_path)
+    with working_directory(nb_path.parent), warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # nbdev warns about cells mixing imports with other code
+        try:
+            FilterDefaults()(nb)
+        except Exception as e:
+            pytest.fail(f"nbdev's docs processing of {nb_path.name} failed: {e}\n{getattr(e, '__cause__', '')}",
+                        pytrace=False)
 
 
 def test_coverage_minimum():
