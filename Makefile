@@ -6,8 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_FLAGS ?=
+RUFF_FLAGS := --isolated --select E4,E7,E9,F,B,UP --target-version py310
 
-.PHONY: venv export clean-nbs readme docs test test-quick lint sync-check bench clean
+.PHONY: venv export clean-nbs readme docs test test-quick lint sync-check core-check bench clean
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,14 +36,21 @@ test-quick: export  ## the same without cells flagged `#| slow`
 	$(BIN)/python -m pytest tests --nb-skip-flags=slow $(PYTEST_FLAGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check mmfutils tests setup.py .ci
+	$(BIN)/ruff check $(RUFF_FLAGS) mmfutils tests setup.py .ci
 
 sync-check: export clean-nbs readme  ## notebooks, package and README agree (no diff, no stray files)
 	git diff --exit-code
 	test -z "$$(git status --porcelain)" || { git status --porcelain; exit 1; }
 
+core-check:  ## `pip install .` with the core requirements only, then import the light modules
+	rm -rf .venv-core && $(PYTHON) -m venv .venv-core
+	.venv-core/bin/python -m pip install --quiet --upgrade pip
+	.venv-core/bin/python -m pip install --quiet .
+	cd /tmp && $(CURDIR)/.venv-core/bin/python -c "import mmfutils, mmfutils.containers; print('core install imports mmfutils', mmfutils.__version__)"
+	rm -rf .venv-core
+
 bench: export  ## speed ratios, measured in one run (not a test)
 	shopt -s nullglob; for b in tests/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
 
 clean:
-	rm -rf _docs _proc .coverage .pytest_cache
+	rm -rf _docs _proc .coverage .pytest_cache .venv-core build

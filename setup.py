@@ -9,18 +9,12 @@ cfg = ConfigParser(delimiters=["="])
 cfg.read(here / "settings.ini", encoding="utf-8")
 cfg = cfg["DEFAULT"]
 
-licenses = {
-    "apache2": ("Apache Software License 2.0", "OSI Approved :: Apache Software License"),
-    "mit": ("MIT License", "OSI Approved :: MIT License"),
-    "gpl2": ("GNU General Public License v2", "OSI Approved :: GNU General Public License v2 (GPLv2)"),
-    "gpl3": ("GNU General Public License v3", "OSI Approved :: GNU General Public License v3 (GPLv3)"),
-    "bsd3": ("BSD License", "OSI Approved :: BSD License"),
-}
+licenses = {"apache2": "Apache-2.0", "mit": "MIT", "gpl2": "GPL-2.0-only", "gpl3": "GPL-3.0-only",
+            "bsd3": "BSD-3-Clause"}  # settings.ini names -> SPDX expressions
 statuses = ["1 - Planning", "2 - Pre-Alpha", "3 - Alpha", "4 - Beta", "5 - Production/Stable",
             "6 - Mature", "7 - Inactive"]
 py_versions = [f"3.{minor}" for minor in range(10, 15)]
 min_python = cfg["min_python"]
-lic = licenses[cfg["license"].lower()]
 
 readme = here / "README.md"
 extras = {key[: -len("_requirements")]: cfg[key].split()
@@ -36,12 +30,11 @@ setuptools.setup(
     author=cfg["author"],
     author_email=cfg["author_email"],
     url=cfg["git_url"],
-    license=lic[0],
+    license=licenses[cfg["license"].lower()],
     keywords=cfg["keywords"].split(),
     classifiers=[
         "Development Status :: " + statuses[int(cfg["status"]) - 1],
         "Intended Audience :: " + cfg["audience"],
-        "License :: " + lic[1],
         "Natural Language :: " + cfg["language"],
         "Topic :: Scientific/Engineering",
     ] + ["Programming Language :: Python :: " + v for v in py_versions[py_versions.index(min_python):]],
