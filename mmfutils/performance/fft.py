@@ -8,7 +8,7 @@ __all__ = ['NO_PYFFTW_ENV', 'PLANNER_EFFORT', 'MAX_CACHED_PLANS', 'RECYCLE_OUTPU
            'irfft', 'Transform', 'get_fftn', 'get_ifftn', 'get_fft', 'get_ifft', 'fftfreq', 'rfftfreq', 'resample',
            'fftw_wisdom', 'ScipyBackend']
 
-# %% ../../nbs/04_fft.ipynb #c15493bd
+# %% ../../nbs/04_fft.ipynb #30445fca
 import contextlib
 import json
 import os
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-# %% ../../nbs/04_fft.ipynb #3e0c017b
+# %% ../../nbs/04_fft.ipynb #434bd5d9
 NO_PYFFTW_ENV = "MMFUTILS_NO_PYFFTW"  # set to 1 to use scipy.fft even when pyfftw is installed
 _IMPORTED = {}  # "pyfftw" -> the module or the ImportError, filled on first use
 _FALLBACK = {"warned": False}
@@ -62,7 +62,7 @@ def _scipy_fft():
         raise ImportError("mmfutils.performance.fft needs pyfftw or scipy: `pip install mmfutils[fft]`") from err
     return scipy.fft
 
-# %% ../../nbs/04_fft.ipynb #2464a3b6
+# %% ../../nbs/04_fft.ipynb #f0f89c32
 def _available_cores():
     try:
         return len(os.sched_getaffinity(0))
@@ -84,7 +84,7 @@ def get_num_threads() -> int:
     "The default number of threads of the FFTs."
     return _THREADS["n"]
 
-# %% ../../nbs/04_fft.ipynb #e6f41777
+# %% ../../nbs/04_fft.ipynb #da5726a9
 PLANNER_EFFORT = "FFTW_MEASURE"  # default planner effort of new plans
 MAX_CACHED_PLANS = 64  # least recently used plans beyond this are dropped
 RECYCLE_OUTPUTS = 2  # output arrays a plan keeps to reuse once nothing refers to them (0: always allocate)
@@ -141,10 +141,8 @@ _UNREFERENCED = _refcount([(object(), 0)], 0)  # the count of memory nothing but
 
 
 _PLANS = OrderedDict()
-_PLANS_LOCK = threading.Lock()
-
-
-_PLANNING_LOCK = threading.Lock()
+_PLANS_LOCK = threading.Lock()  # guards _PLANS
+_PLANNING_LOCK = threading.Lock()  # one plan is built at a time
 
 
 def _get_plan(pyfftw, kind, shape, dtype, s, axes, threads, effort):
@@ -177,7 +175,7 @@ def cached_plans() -> list:
     with _PLANS_LOCK:
         return list(_PLANS)
 
-# %% ../../nbs/04_fft.ipynb #d8280036
+# %% ../../nbs/04_fft.ipynb #a3f921bf
 _AxisError = getattr(np, "exceptions", np).AxisError
 
 
@@ -186,7 +184,7 @@ def _dtype(kind, dtype):
     inverse, real = _KINDS[kind]
     if dtype.kind == "c":
         if real and not inverse:
-            raise TypeError(f"r{kind[1:] if inverse else kind}n needs real input, got dtype {dtype}")
+            raise TypeError(f"{kind}n needs real input, got dtype {dtype}")
         return dtype if dtype in (np.complex64, np.complex128, np.clongdouble) else np.dtype(np.complex128)
     if dtype.kind not in "biuf":
         raise TypeError(f"cannot Fourier transform an array of dtype {dtype}")
@@ -210,13 +208,14 @@ def _cook(kind, a, s, axes):
     if len(set(axes)) < len(axes):
         raise ValueError(f"repeated axes are not supported: axes={axes}")
     inverse, real = _KINDS[kind]
+    default = [a.shape[ax] for ax in axes]
+    if real and inverse and axes:
+        default[-1] = 2 * (default[-1] - 1)
     if s is None:
-        s = [a.shape[ax] for ax in axes]
-        if real and inverse and axes:
-            s[-1] = 2 * (s[-1] - 1)
+        s = default
     elif len(s) != len(axes):
         raise ValueError(f"Shape and axes have different lengths: s={tuple(s)}, axes={axes}")
-    s = tuple(int(n) for n in s)
+    s = tuple(d if n is None or n == -1 else int(n) for n, d in zip(s, default, strict=True))  # numpy 2: -1
     for n in s:
         if n < 1:
             raise ValueError(f"Invalid number of FFT data points ({n}) specified.")
@@ -242,7 +241,7 @@ def _fit(a, s, axes, kind):
     padded[crop] = a[crop]
     return padded
 
-# %% ../../nbs/04_fft.ipynb #7c125e2b
+# %% ../../nbs/04_fft.ipynb #e78be2f3
 def _transform(kind, a, s, axes, norm, threads, planner_effort):
     "Run the transform `kind` (fft, ifft, rfft, irfft) over `axes`: cached FFTW plan or scipy.fft."
     if norm not in _NORMS:
@@ -264,7 +263,7 @@ def _transform(kind, a, s, axes, norm, threads, planner_effort):
     plan = _get_plan(pyfftw, kind, a.shape, a.dtype, s, axes, int(threads), planner_effort or PLANNER_EFFORT)
     return plan(a, **_NORMS[norm])
 
-# %% ../../nbs/04_fft.ipynb #bce82d0a
+# %% ../../nbs/04_fft.ipynb #964fbf06
 def fftn(a, # input array, or anything `np.asarray` takes; never modified
          s=None, # lengths of the transform along `axes`: the input is cropped or zero-padded to them
          axes=None, # axes to transform: all, or the last `len(s)` if `s` is given
@@ -291,7 +290,7 @@ def irfftn(a, s=None, axes=None, norm=None, *, threads:int=None, planner_effort:
     "Inverse of `rfftn` (`s` are the lengths of the real output), like `numpy.fft.irfftn`."
     return _transform("irfft", a, s, axes, norm, threads, planner_effort)
 
-# %% ../../nbs/04_fft.ipynb #75989e8d
+# %% ../../nbs/04_fft.ipynb #bb0b34e9
 def fft(a, # input array, or anything `np.asarray` takes; never modified
         n:int=None, # length of the transform: the input is cropped or zero-padded to it
         axis:int=-1, # axis to transform
@@ -315,7 +314,7 @@ def irfft(a, n:int=None, axis:int=-1, norm=None, *, threads:int=None, planner_ef
     "Inverse of `rfft` (`n` is the length of the real output), like `numpy.fft.irfft`."
     return _transform("irfft", a, None if n is None else (n,), (axis,), norm, threads, planner_effort)
 
-# %% ../../nbs/04_fft.ipynb #0251ca9d
+# %% ../../nbs/04_fft.ipynb #6763f48b
 class Transform:
     "A transform planned for arrays of one shape and dtype: call it with such an array, get a new array."
     def __init__(self, kind:str, # "fft", "ifft", "rfft" or "irfft" (n-dimensional)
@@ -326,7 +325,8 @@ class Transform:
         a = np.asarray(a)
         cooked, self.s, self.axes = _cook(kind, a, s, axes)
         self.kind, self.shape, self.dtype, self.norm = kind, a.shape, cooked.dtype, norm
-        self.threads, self.planner_effort = threads, planner_effort
+        self.threads = get_num_threads() if threads is None else threads  # fixed now, as is the plan
+        self.planner_effort = planner_effort or PLANNER_EFFORT
         self(np.zeros(a.shape, cooked.dtype))  # plan now, so the first real call is as fast as the others
 
     def __call__(self, a, # an array of the planned shape and dtype (or one that becomes it)
@@ -362,7 +362,7 @@ def get_ifft(a, n:int=None, axis:int=-1, norm=None, *, threads:int=None, planner
     "A reusable `ifft(a, n, axis, norm)` for arrays shaped like `a`; plans it now."
     return Transform("ifft", a, None if n is None else (n,), (axis,), norm, threads, planner_effort)
 
-# %% ../../nbs/04_fft.ipynb #0d5514ec
+# %% ../../nbs/04_fft.ipynb #5f81e122
 def fftfreq(n:int, # number of points
             d:float=1.0, # sample spacing
            ) -> np.ndarray:
@@ -379,7 +379,7 @@ def rfftfreq(n:int, d:float=1.0) -> np.ndarray:
         raise ValueError(f"rfftfreq needs n >= 1, got n={n}")
     return np.arange(n // 2 + 1) * (1.0 / (n * d))
 
-# %% ../../nbs/04_fft.ipynb #776f26e9
+# %% ../../nbs/04_fft.ipynb #fd357041
 def _resize_axis(F, axis, N):
     "Fourier coefficients `F` (numpy order) of a periodic function resized to `N` along `axis`."
     M = F.shape[axis]
@@ -423,7 +423,7 @@ def resample(f, # samples of a periodic function on a regular grid
     g = ifftn(F, axes=axes) * (float(np.prod(N)) / np.prod([f.shape[ax] for ax in axes]).item())
     return g if np.iscomplexobj(f) else np.ascontiguousarray(g.real)
 
-# %% ../../nbs/04_fft.ipynb #e3f43bdc
+# %% ../../nbs/04_fft.ipynb #eaf59df8
 _WISDOM_KEYS = ("double", "single", "long double")  # the order of pyfftw.export_wisdom()
 
 
@@ -474,7 +474,7 @@ def fftw_wisdom(path, # the wisdom file (JSON); need not exist yet
         if pyfftw is not None:
             _save_wisdom(pyfftw, path)
 
-# %% ../../nbs/04_fft.ipynb #426259ed
+# %% ../../nbs/04_fft.ipynb #125d45ce
 class ScipyBackend:
     "A `scipy.fft` backend that runs scipy.fft's (i)(r)fft, fft2 and fftn functions on this module's cached plans."
     __ua_domain__ = "numpy.scipy.fft"
