@@ -1,9 +1,9 @@
 """Speed of mmfutils.performance.fft against the alternatives, measured in one run (a benchmark, not a test).
 
 1. Transforms with 2 threads: mmfutils' cached plans vs a raw prebuilt pyfftw plan (built from the same
-   wisdom, so running the same FFTW algorithm), numpy.fft and scipy.fft(workers=2). Each timing is the
-   best of many calls, the candidates alternating call by call so that load from other processes hits
-   them alike.
+   wisdom, so running the same FFTW algorithm), numpy.fft and scipy.fft(workers=2). The candidates
+   alternate call by call for many rounds; printed are the best times, their ratios, and the median over
+   rounds of the ratio within a round (robust when other processes load the machine).
 2. Planning at FFTW_MEASURE for a 2^20-point fft in a fresh process, without and with wisdom saved by
    `fftw_wisdom(path)` in an earlier process.
 
@@ -23,20 +23,20 @@ import scipy.fft
 from mmfutils.performance import fft
 
 THREADS = 2
-ROUNDS = 30
+ROUNDS = 60
 
 
-def best_times(candidates, rounds=ROUNDS):
-    "Best time (s) of each zero-argument callable, alternating the callables round by round."
+def timings(candidates, rounds):
+    "Times (s) of each zero-argument callable in each round, the callables alternating within a round."
     for f in candidates.values():  # warm up: plans, caches, page faults
         f()
-    best = dict.fromkeys(candidates, np.inf)
+    times = {name: [] for name in candidates}
     for _ in range(rounds):
         for name, f in candidates.items():
             t0 = time.perf_counter()
             f()
-            best[name] = min(best[name], time.perf_counter() - t0)
-    return best
+            times[name].append(time.perf_counter() - t0)
+    return {name: np.array(t) for name, t in times.items()}
 
 
 def compare(title, a, ours, numpy_f, scipy_f, builder, goal=None):
@@ -44,7 +44,7 @@ def compare(title, a, ours, numpy_f, scipy_f, builder, goal=None):
     np.testing.assert_allclose(ours(a), numpy_f(a), rtol=1e-4, atol=1e-4 * np.abs(a).sum())
     # Planned after ours, from the wisdom ours left: the same FFTW algorithm, so only the wrapping differs.
     raw = builder(pyfftw.empty_aligned(a.shape, a.dtype), planner_effort="FFTW_MEASURE", threads=THREADS)
-    times = best_times({
+    times = timings({
         "mmfutils.performance.fft": lambda: ours(a),
         "raw pyfftw plan(a)": lambda: raw(a),
         "raw pyfftw plan() (execute only)": lambda: raw(),
@@ -52,12 +52,16 @@ def compare(title, a, ours, numpy_f, scipy_f, builder, goal=None):
         f"scipy.fft(workers={THREADS})": lambda: scipy_f(a),
     }, rounds=ROUNDS if a.size > 10_000 else 20 * ROUNDS)
     mine = times["mmfutils.performance.fft"]
-    print(f"\n{title}  ({THREADS} threads, best of the alternated calls)")
+    ratios = {name: (t.min() / mine.min(), np.median(t / mine)) for name, t in times.items()}
+    print(f"\n{title}  ({THREADS} threads, {len(mine)} rounds)")
+    print(f"  {'':34s} {'best':>9s}      {'ratio of bests':>14s}  {'median ratio in a round':>23s}")
     for name, t in times.items():
-        print(f"  {name:34s} {t * 1e3:9.3f} ms   {t / mine:6.2f}x mmfutils' time")
+        best, median = ratios[name]
+        print(f"  {name:34s} {t.min() * 1e3:9.3f} ms   {best:8.2f}x  {median:14.2f}x")
     if goal:
-        print("  goals: " + ", ".join(
-            f"{name} {times[name] / mine:.2f}x (goal {op} {value:.2f}x)" for name, op, value in goal))
+        print("  goals (their time / ours, ratio of bests; median ratio in a round): " + ", ".join(
+            f"{name} {ratios[name][0]:.2f}; {ratios[name][1]:.2f} (goal {op} {value:.2f})"
+            for name, op, value in goal))
     return times
 
 
@@ -108,14 +112,14 @@ def wisdom(repeats=3):
             path = Path(tmp) / "wisdom.json"
             without.append(child(path))  # no file yet: plans from scratch, then saves the wisdom
             with_.append(child(path))  # loads it
+    firsts = {}
     for name, runs in [("without wisdom", without), ("with saved wisdom", with_)]:
-        first = min(r[1] for r in runs)
-        second = min(r[2] for r in runs)
-        print(f"  {name:18s} first call {first * 1e3:9.1f} ms   second call {second * 1e3:7.1f} ms   "
-              f"planning ~ {(first - second) * 1e3:8.1f} ms")
-    plan_without = min(r[1] for r in without) - min(r[2] for r in without)
-    plan_with = min(r[1] for r in with_) - min(r[2] for r in with_)
-    print(f"  wisdom makes planning {plan_without / max(plan_with, 1e-6):.0f}x faster")
+        first, later = min(r[1] for r in runs), min(r[2] for r in runs)
+        firsts[name] = first
+        print(f"  {name:18s} first call {first * 1e3:9.1f} ms   second call {later * 1e3:7.1f} ms   "
+              f"planning ~ {max(first - later, 0) * 1e3:8.1f} ms")
+    print(f"  saved wisdom makes the first call "
+          f"{firsts['without wisdom'] / firsts['with saved wisdom']:.0f}x faster")
 
 
 if __name__ == "__main__":
