@@ -46,7 +46,7 @@ core-check:  ## `pip install .` with the core requirements only, then import the
 	rm -rf .venv-core && $(PYTHON) -m venv .venv-core
 	.venv-core/bin/python -m pip install --quiet --upgrade pip
 	.venv-core/bin/python -m pip install --quiet .
-	cd /tmp && $(CURDIR)/.venv-core/bin/python -c "import mmfutils, mmfutils.containers; print('core install imports mmfutils', mmfutils.__version__)"
+	cd /tmp && $(CURDIR)/.venv-core/bin/python -c "import mmfutils, mmfutils.containers as c, mmfutils.interface as i; i.verifyObject(i.IObject, c.Container(a=1), tentative=True); i.describe_interface(i.IObject); print('core install works: mmfutils', mmfutils.__version__)"
 	rm -rf .venv-core
 
 bench: export  ## speed ratios, measured in one run (not a test)
