@@ -8,7 +8,7 @@ __all__ = ['NO_PYFFTW_ENV', 'PLANNER_EFFORT', 'MAX_CACHED_PLANS', 'RECYCLE_OUTPU
            'irfft', 'Transform', 'get_fftn', 'get_ifftn', 'get_fft', 'get_ifft', 'fftfreq', 'rfftfreq', 'resample',
            'fftw_wisdom', 'ScipyBackend']
 
-# %% ../../nbs/04_fft.ipynb #f959279b
+# %% ../../nbs/04_fft.ipynb #7425d2d9
 import contextlib
 import json
 import os
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-# %% ../../nbs/04_fft.ipynb #8126008d
+# %% ../../nbs/04_fft.ipynb #5a471198
 NO_PYFFTW_ENV = "MMFUTILS_NO_PYFFTW"  # set to 1 to use scipy.fft even when pyfftw is installed
 _IMPORTED = {}  # "pyfftw" -> the module or the ImportError, filled on first use
 _FALLBACK = {"warned": False}
@@ -63,7 +63,7 @@ def _scipy_fft():
         raise ImportError("mmfutils.performance.fft needs pyfftw or scipy: `pip install mmfutils[fft]`") from err
     return scipy.fft
 
-# %% ../../nbs/04_fft.ipynb #3bcaa10d
+# %% ../../nbs/04_fft.ipynb #e169cf17
 def _available_cores():
     try:
         return len(os.sched_getaffinity(0))
@@ -85,7 +85,7 @@ def get_num_threads() -> int:
     "The default number of threads of the FFTs."
     return _THREADS["n"]
 
-# %% ../../nbs/04_fft.ipynb #05df74c6
+# %% ../../nbs/04_fft.ipynb #4b1d7452
 PLANNER_EFFORT = "FFTW_MEASURE"  # default planner effort of new plans
 MAX_CACHED_PLANS = 64  # least recently used plans beyond this are dropped
 RECYCLE_OUTPUTS = 2  # output arrays a plan keeps to reuse once nothing refers to them (0: always allocate)
@@ -176,7 +176,7 @@ def cached_plans() -> list:
     with _PLANS_LOCK:
         return list(_PLANS)
 
-# %% ../../nbs/04_fft.ipynb #0fbfd938
+# %% ../../nbs/04_fft.ipynb #376d7089
 _AxisError = getattr(np, "exceptions", np).AxisError
 
 
@@ -242,7 +242,7 @@ def _fit(a, s, axes, kind):
     padded[crop] = a[crop]
     return padded
 
-# %% ../../nbs/04_fft.ipynb #d5c5aec3
+# %% ../../nbs/04_fft.ipynb #8cd95c3c
 def _transform(kind, a, s, axes, norm, threads, planner_effort):
     "Run the transform `kind` (fft, ifft, rfft, irfft) over `axes`: cached FFTW plan or scipy.fft."
     if norm not in _NORMS:
@@ -264,7 +264,7 @@ def _transform(kind, a, s, axes, norm, threads, planner_effort):
     plan = _get_plan(pyfftw, kind, a.shape, a.dtype, s, axes, int(threads), planner_effort or PLANNER_EFFORT)
     return plan(a, **_NORMS[norm])
 
-# %% ../../nbs/04_fft.ipynb #aa4dfae5
+# %% ../../nbs/04_fft.ipynb #e2d97a19
 def fftn(a, # input array, or anything `np.asarray` takes; never modified
          s=None, # lengths of the transform along `axes`: the input is cropped or zero-padded to them
          axes=None, # axes to transform: all, or the last `len(s)` if `s` is given
@@ -291,7 +291,7 @@ def irfftn(a, s=None, axes=None, norm=None, *, threads:int=None, planner_effort:
     "Inverse of `rfftn` (`s` are the lengths of the real output), like `numpy.fft.irfftn`."
     return _transform("irfft", a, s, axes, norm, threads, planner_effort)
 
-# %% ../../nbs/04_fft.ipynb #29144648
+# %% ../../nbs/04_fft.ipynb #d303f6cb
 def fft(a, # input array, or anything `np.asarray` takes; never modified
         n:int=None, # length of the transform: the input is cropped or zero-padded to it
         axis:int=-1, # axis to transform
@@ -315,7 +315,7 @@ def irfft(a, n:int=None, axis:int=-1, norm=None, *, threads:int=None, planner_ef
     "Inverse of `rfft` (`n` is the length of the real output), like `numpy.fft.irfft`."
     return _transform("irfft", a, None if n is None else (n,), (axis,), norm, threads, planner_effort)
 
-# %% ../../nbs/04_fft.ipynb #bb4f29a4
+# %% ../../nbs/04_fft.ipynb #18c740bb
 class Transform:
     "A transform planned for arrays of one shape and dtype: call it with such an array, get a new array."
     def __init__(self, kind:str, # "fft", "ifft", "rfft" or "irfft" (n-dimensional)
@@ -363,7 +363,7 @@ def get_ifft(a, n:int=None, axis:int=-1, norm=None, *, threads:int=None, planner
     "A reusable `ifft(a, n, axis, norm)` for arrays shaped like `a`; plans it now."
     return Transform("ifft", a, None if n is None else (n,), (axis,), norm, threads, planner_effort)
 
-# %% ../../nbs/04_fft.ipynb #c83dad21
+# %% ../../nbs/04_fft.ipynb #5b0cbe76
 def fftfreq(n:int, # number of points
             d:float=1.0, # sample spacing
            ) -> np.ndarray:
@@ -380,7 +380,7 @@ def rfftfreq(n:int, d:float=1.0) -> np.ndarray:
         raise ValueError(f"rfftfreq needs n >= 1, got n={n}")
     return np.arange(n // 2 + 1) * (1.0 / (n * d))
 
-# %% ../../nbs/04_fft.ipynb #084ffab4
+# %% ../../nbs/04_fft.ipynb #f15c252a
 def _resize_axis(F, axis, N):
     "Fourier coefficients `F` (numpy order) of a periodic function resized to `N` along `axis`."
     M = F.shape[axis]
@@ -424,7 +424,7 @@ def resample(f, # samples of a periodic function on a regular grid
     g = ifftn(F, axes=axes) * (float(np.prod(N)) / np.prod([f.shape[ax] for ax in axes]).item())
     return g if np.iscomplexobj(f) else np.ascontiguousarray(g.real)
 
-# %% ../../nbs/04_fft.ipynb #f754222e
+# %% ../../nbs/04_fft.ipynb #f897d6cc
 _WISDOM_KEYS = ("double", "single", "long double")  # the order of pyfftw.export_wisdom()
 
 
@@ -475,7 +475,7 @@ def fftw_wisdom(path, # the wisdom file (JSON); need not exist yet
         if pyfftw is not None:
             _save_wisdom(pyfftw, path)
 
-# %% ../../nbs/04_fft.ipynb #a4c04e1f
+# %% ../../nbs/04_fft.ipynb #2cd041f3
 class ScipyBackend:
     "A `scipy.fft` backend that runs scipy.fft's (i)(r)fft, fft2 and fftn functions on this module's cached plans."
     __ua_domain__ = "numpy.scipy.fft"
