@@ -32,3 +32,7 @@ def test_version_comes_from_settings():
 
 def test_import_interface_defers_docutils_and_ipython():
     assert imported_heavy("import mmfutils.interface") == "[]"
+
+
+def test_import_performance_fft_defers_pyfftw_and_scipy():
+    assert imported_heavy("import mmfutils.performance.fft") == "[]"
