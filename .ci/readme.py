@@ -1,6 +1,6 @@
 """Write README.md from nbs/index.ipynb without Quarto (`nbdev_readme` needs it).
 
-Markdown cells are copied; code cells become fenced Python followed by their text outputs.
+Markdown cells are copied (links to notebooks made relative to the top folder); code cells become fenced Python followed by their text outputs.
 nbdev's directives are honoured: `#| hide` and `#| include: false` drop a cell,
 `#| echo: false` drops its code, `#| output: false` its outputs.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DIRECTIVE = re.compile(r"^\s*#\s*\|\s*([\w-]+:?)\s*(.*?)\s*$")
 FALSE = {"false", "no", "0"}
+NOTEBOOK_LINK = re.compile(r"\]\((?!\w+:|/)([^)\s]+\.ipynb)")  # relative links to notebooks in nbs/
 
 
 def split_directives(source):
@@ -44,7 +45,7 @@ def render(nb):
     for cell in nb["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
-            parts.append(source.strip() + "\n")
+            parts.append(NOTEBOOK_LINK.sub(r"](nbs/\1", source.strip()) + "\n")
             continue
         if cell["cell_type"] != "code":
             continue
