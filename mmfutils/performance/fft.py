@@ -73,12 +73,17 @@ def _available_cores():
 _THREADS = {"n": _available_cores()}
 
 
+def _positive_int(value, name:str, caller:str) -> int:
+    "`value` as an int >= 1, or a ValueError naming `caller` and the argument `name`."
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{caller} needs a positive integer, got {name}={value!r}")
+    return int(value)
+
+
 def set_num_threads(n:int, # threads for every later transform that is not given `threads=`
                    ):
     "Set the default number of threads of the FFTs (FFTW threads, or scipy.fft workers)."
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"set_num_threads needs a positive integer, got n={n!r}")
-    _THREADS["n"] = int(n)
+    _THREADS["n"] = _positive_int(n, "n", "set_num_threads")
 
 
 def get_num_threads() -> int:
@@ -248,9 +253,7 @@ def _transform(kind, a, s, axes, norm, threads, planner_effort):
     if norm not in _NORMS:
         raise ValueError(f'Invalid norm value {norm!r}; should be "backward", "ortho" or "forward".')
     a, s, axes = _cook(kind, a, s, axes)
-    threads = get_num_threads() if threads is None else threads
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
-        raise ValueError(f"threads must be a positive integer, got threads={threads!r}")
+    threads = get_num_threads() if threads is None else _positive_int(threads, "threads", kind + "n")
     pyfftw = _pyfftw()
     if pyfftw is None or a.dtype.char not in "FDfd":  # scipy.fft also does long double
         return getattr(_scipy_fft(), kind + "n")(a, s=s, axes=axes, norm=norm, workers=threads)
@@ -261,7 +264,7 @@ def _transform(kind, a, s, axes, norm, threads, planner_effort):
         shape = list(a.shape)
         shape[axes[-1]] = s[-1] // 2 + 1 if kind == "rfft" else s[-1]
         return np.zeros(shape, (a[:0].real if kind == "irfft" else a[:0] + 0j).dtype)
-    plan = _get_plan(pyfftw, kind, a.shape, a.dtype, s, axes, int(threads), planner_effort or PLANNER_EFFORT)
+    plan = _get_plan(pyfftw, kind, a.shape, a.dtype, s, axes, threads, planner_effort or PLANNER_EFFORT)
     return plan(a, **_NORMS[norm])
 
 # %% ../../nbs/04_fft.ipynb #e2d97a19
