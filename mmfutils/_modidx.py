@@ -222,4 +222,8 @@ d = { 'settings': { 'branch': 'main',
                                               'mmfutils.performance.threads.set_num_threads': ( 'threads.html#set_num_threads',
                                                                                                 'mmfutils/performance/threads.py'),
                                               'mmfutils.performance.threads.threads': ( 'threads.html#threads',
-                                                                                        'mmfutils/performance/threads.py')}}}
+                                                                                        'mmfutils/performance/threads.py')},
+            'mmfutils.utils': { 'mmfutils.utils.allclose': ('utils.html#allclose', 'mmfutils/utils.py'),
+                                'mmfutils.utils.cpu_count': ('utils.html#cpu_count', 'mmfutils/utils.py'),
+                                'mmfutils.utils.positive_int': ('utils.html#positive_int', 'mmfutils/utils.py'),
+                                'mmfutils.utils.unique_list': ('utils.html#unique_list', 'mmfutils/utils.py')}}}
