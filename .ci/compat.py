@@ -127,7 +127,7 @@ def main(argv):
         unexpected += [t for t in failed if t not in DELIBERATE]
     if unexpected:
         print("\nunexpected failures:\n  " + "\n  ".join(unexpected))
-    print("\ndeliberate changes (run, expected to fail):")
+    print("\ndeliberate changes (run, expected to fail):" + ("" if DELIBERATE else " none"))
     for test, why in DELIBERATE.items():
         print(f"  {test}: {why}")
     return 1 if unexpected else 0
