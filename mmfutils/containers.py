@@ -277,26 +277,27 @@ def _equal_arrays(a, b, memo) -> bool:
 def _equal_sequences(a, b, memo) -> bool:
     return len(a) == len(b) and all(_equal(x, y, memo) for x, y in zip(a, b, strict=True))
 
-# %% ../nbs/00_containers.ipynb #38396019
+# %% ../nbs/00_containers.ipynb #578eb699
 def _equal_unordered(a, b, memo) -> bool:
-    "Dicts (as items) and sets: equal as by `==`, or else by pairing each item with an equal one."
+    "Mappings (as items) and sets: equal as by `==`, or else by pairing each item with an equal one."
     if len(a) != len(b):
         return False
-    if isinstance(a, dict) and a.keys() == b.keys():
+    mapping = isinstance(a, abc.Mapping)
+    if mapping and a.keys() == b.keys():
         return all(_equal(a[k], b[k], memo) for k in a)
-    if not isinstance(a, dict) and a == b:
+    if not mapping and a == b:
         return True
-    rest = list(b.items() if isinstance(b, dict) else b)
-    for x in (a.items() if isinstance(a, dict) else a):  # keys such as NaN only equal by content
+    rest = list(b.items() if mapping else b)
+    for x in (a.items() if mapping else a):  # keys such as NaN only equal by content
         match = next((i for i, y in enumerate(rest) if _equal(x, y, memo)), None)
         if match is None:
             return False
         del rest[match]
     return True
 
-# %% ../nbs/00_containers.ipynb #e92e5137
-_COMPARE = [(np.ndarray, _equal_arrays), (_Stateful, _equal_states), (list, _equal_sequences),
-            (tuple, _equal_sequences), (dict, _equal_unordered), ((set, frozenset), _equal_unordered)]
+# %% ../nbs/00_containers.ipynb #9f170d7b
+_COMPARE = [(np.ndarray, _equal_arrays), (abc.Mapping, _equal_unordered), (_Stateful, _equal_states),
+            (list, _equal_sequences), (tuple, _equal_sequences), ((set, frozenset), _equal_unordered)]
 
 # %% ../nbs/00_containers.ipynb #c5ac1333
 @patch_to(_Stateful)
@@ -440,7 +441,7 @@ def __delitem__(self, index):
     for name in names:
         delattr(self, name)
 
-# %% ../nbs/00_containers.ipynb #be65b2de
+# %% ../nbs/00_containers.ipynb #309705e8
 class ContainerDict(Container, abc.MutableMapping):
     "A `Container` that is a mutable mapping: a new key becomes an attribute and part of the pickled state."
     def __getitem__(self, key):
@@ -461,3 +462,6 @@ class ContainerDict(Container, abc.MutableMapping):
         delattr(self, key)
 
     def __iter__(self): return iter(list(self._names()))
+
+    def __eq__(self, other):
+        return _equal(self, other) if isinstance(other, abc.Mapping) else NotImplemented
