@@ -192,17 +192,17 @@ def __setattr__(self, name, value):
         self._new_temporary(name)
     object.__setattr__(self, name, value)
 
-# %% ../nbs/00_containers.ipynb #30e2bec2
+# %% ../nbs/00_containers.ipynb #909b9347
 @patch_to(_Stateful)
 def _new_temporary(self, name):
-    "Refuse a new temporary if strict; warn if it hides a class-level default, which looks like a parameter."
+    "Refuse a new temporary if strict; warn if it hides a class-level default (not None): a parameter?"
     cls, default = type(self).__name__, inspect.getattr_static(type(self), name, _Missing)
     if inspect.isdatadescriptor(default):  # a property: sets no attribute of its own
         return
     if self._strict and name not in _RESERVED:
         raise AttributeError(f"cannot set {name!r} on strict {cls}: it is not one of its picklable "
                              f"attributes {self._names()}, and new temporaries are refused after construction")
-    if not name.startswith("_") and default is not _Missing and not inspect.isroutine(default):
+    if not name.startswith("_") and default is not _Missing and default is not None and not inspect.isroutine(default):
         warnings.warn(f"{cls}.{name} is a class-level default, not a picklable attribute of this {cls}: the value "
                       f"set is a temporary, which pickling drops; pass {name}=... to the constructor or declare it "
                       "in picklable_attributes", stacklevel=3)
