@@ -299,11 +299,12 @@ def _equal_unordered(a, b, memo) -> bool:
 _COMPARE = [(np.ndarray, _equal_arrays), (abc.Mapping, _equal_unordered), (_Stateful, _equal_states),
             (list, _equal_sequences), (tuple, _equal_sequences), ((set, frozenset), _equal_unordered)]
 
-# %% ../nbs/00_containers.ipynb #c5ac1333
+# %% ../nbs/00_containers.ipynb #cb95badd
 @patch_to(_Stateful)
 def get_persistent_rep(self, env=None):
     "`(rep, args, imports)` telling `persist.archive.Archive` to rebuild this object with `from_state`."
     cls, state = type(self), self.__getstate__()
+    state.pop("_empty_state", None)
     args = {f"_{i}": value for i, value in enumerate(state.values())}
     items = ", ".join(f"{name!r}: _{i}" for i, name in enumerate(state))
     top = cls.__qualname__.split(".")[0]
