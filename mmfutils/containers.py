@@ -111,10 +111,11 @@ def _getstate(self) -> dict:
         raise AttributeError(f"{type(self).__name__} has no attribute {missing[0]!r}, "
                              "which is listed in its picklable_attributes") from None
 
-# %% ../nbs/00_containers.ipynb #6cff83f9
+# %% ../nbs/00_containers.ipynb #cecd7a7a
 @patch_to(_Stateful)
 def __getstate__(self) -> dict:
     "What `pickle` and `copy` store: the picklable attributes, each checked to pickle."
+    self._checked_names(self._names())  # the list may have been edited in place
     state = self._getstate()
     for name, value in state.items():
         _check_picklable(self, name, value)
