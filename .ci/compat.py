@@ -42,7 +42,10 @@ def sdist() -> Path:
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
                         f"mmfutils=={VERSION}", "-d", str(BUILD)], check=True)
         with tarfile.open(BUILD / f"mmfutils-{VERSION}.tar.gz") as tar:
-            tar.extractall(BUILD, filter="data")
+            try:
+                tar.extractall(BUILD, filter="data")
+            except TypeError:  # a Python without extraction filters
+                tar.extractall(BUILD)
     return tree
 
 
@@ -64,6 +67,8 @@ def run_pytest(run: Path, name: str) -> dict:
     subprocess.run([sys.executable, "-m", "pytest", name, "-q", "--no-header", "-p", "no:cacheprovider",
                     "--rootdir", str(run), "-c", str(run / "pytest.ini"), "--doctest-modules",
                     "-m", "not bench", f"--junitxml={xml}"], cwd=run, stdout=subprocess.DEVNULL)
+    if not xml.exists():  # pytest could not even start (e.g. conftest.py failed to import)
+        return {f"{name}::<pytest did not run>": "failed"}
     results = {}
     for case in ET.parse(xml).iter("testcase"):
         cls = case.get("classname", "").split(".")
