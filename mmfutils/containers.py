@@ -253,11 +253,12 @@ def _equal(a, b, memo=None) -> bool:
         except Exception:
             return False
 
-# %% ../nbs/00_containers.ipynb #07c2de06
+# %% ../nbs/00_containers.ipynb #454bd462
 def _is_nan(x) -> bool:
     "True for a NaN float or complex, numpy's included, and for NaT."
     return isinstance(x, (float, complex, np.inexact, np.datetime64, np.timedelta64)) and x != x
 
+# %% ../nbs/00_containers.ipynb #a222ef6e
 def _equal_states(a, b, memo) -> bool:
     if type(a) is not type(b) or type(a).__eq__ is not _Stateful.__eq__:
         return a == b  # a subclass with its own idea of equality
@@ -428,7 +429,7 @@ def __getitem__(self, index):
         return type(self).from_state({n: getattr(self, n) for n in self._names()[index]})
     return getattr(self, self._name(index))
 
-# %% ../nbs/00_containers.ipynb #2e9ec6ab
+# %% ../nbs/00_containers.ipynb #e8a0f5ab
 @patch_to(ContainerList)
 def __setitem__(self, index, value):
     "Set the value at `index` (an integer)."
@@ -436,6 +437,7 @@ def __setitem__(self, index, value):
         raise TypeError(f"{type(self).__name__} does not support slice assignment: set items one by one")
     setattr(self, self._name(index), value)
 
+# %% ../nbs/00_containers.ipynb #4a2ad0d8
 @patch_to(ContainerList)
 def __delitem__(self, index):
     "Delete the value(s) at `index` and their names."
