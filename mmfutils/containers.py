@@ -83,7 +83,7 @@ class _Stateful:
     picklable_attributes: tuple = ()  # subclasses may declare them, in the order `repr` shows them
     initialized: bool = False  # set by the base `init()`, cleared when a picklable attribute is set
     _strict: bool = False  # True: after construction, refuse new attributes that are not picklable
-    __hash__ = None  # compared by value and mutable, hence unhashable (like a dataclass)
+    __hash__ = object.__hash__  # by identity, as in 0.7: objects stay usable as keys and with functools.cache
 
 # %% ../nbs/00_containers.ipynb #7e81b913
 @patch_to(_Stateful)
