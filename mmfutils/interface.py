@@ -12,6 +12,7 @@ import inspect
 import re
 import reprlib
 import sys
+import threading
 
 from zope.interface import Attribute, Interface, implementedBy, implementer, providedBy
 from zope.interface import verify as _zope_verify
@@ -55,7 +56,7 @@ def implements(*interfaces):
         _check_interface(interface, "implements")
     return implementer(*interfaces)
 
-# %% ../nbs/01_interface.ipynb #ba48e31b
+# %% ../nbs/01_interface.ipynb #29921cd6
 _repr = reprlib.Repr()  # a repr that never raises and stays short
 _repr.maxstring = _repr.maxother = 60
 
@@ -74,7 +75,7 @@ def _signature(function) -> str:
     except (AttributeError, TypeError, ValueError):
         return _repr.repr(function)
 
-# %% ../nbs/01_interface.ipynb #909f6ae2
+# %% ../nbs/01_interface.ipynb #9f9149d7
 def _docstring(obj) -> str:
     "The cleaned docstring of an interface, attribute, method or function, whatever `__doc__` holds."
     doc = obj.getDoc() if hasattr(obj, "getDoc") else getattr(obj, "__doc__", None)
@@ -85,14 +86,14 @@ def _first_line(obj) -> str:
     "The first line of the docstring of `obj`, or `(undocumented)`."
     return (_docstring(obj).splitlines() or ["(undocumented)"])[0]
 
-# %% ../nbs/01_interface.ipynb #006c3001
+# %% ../nbs/01_interface.ipynb #7d6fe2fd
 def _not_declared(error:DoesNotImplement, iface, candidate) -> str:
     "Report line for zope's `DoesNotImplement`: the class lacks `@implementer(iface)`."
     owner, name = candidate if isinstance(candidate, type) else type(candidate), iface.__name__
     return (f"{'it' if owner is candidate else 'its class'} does not declare {name}: decorate "
             f"{owner.__qualname__} with @implementer({name}), or pass tentative=True to skip this check")
 
-# %% ../nbs/01_interface.ipynb #6adb379c
+# %% ../nbs/01_interface.ipynb #2980dd73
 def _missing(error:BrokenImplementation, iface, candidate) -> str:
     "Report line for zope's `BrokenImplementation`: an attribute or method is missing."
     desc = error.name
@@ -101,7 +102,7 @@ def _missing(error:BrokenImplementation, iface, candidate) -> str:
         return f"method {desc.__name__}{_call_signature(desc)} is missing; {expects}"
     return f"attribute {getattr(desc, '__name__', desc)!r} is missing; {expects}"
 
-# %% ../nbs/01_interface.ipynb #8981b841
+# %% ../nbs/01_interface.ipynb #f8ae5676
 def _broken_method(error:BrokenMethodImplementation, iface, candidate) -> str:
     "Report line for zope's `BrokenMethodImplementation`: a wrong signature, or not a method at all."
     desc = error.method
@@ -113,7 +114,7 @@ def _broken_method(error:BrokenMethodImplementation, iface, candidate) -> str:
         found = f"{getattr(desc, '__name__', desc)} = {_repr.repr(implementation)}"
     return f"{found} {error.mess.replace('implementation ', '')}; {iface.__name__} expects {expected}"
 
-# %% ../nbs/01_interface.ipynb #a4781fe5
+# %% ../nbs/01_interface.ipynb #c5120800
 _PROBLEMS = {DoesNotImplement: _not_declared, BrokenImplementation: _missing,
              BrokenMethodImplementation: _broken_method}
 
@@ -130,7 +131,7 @@ class _WithReport:
     report = ""
     def __str__(self): return self.report
 
-# %% ../nbs/01_interface.ipynb #edca447b
+# %% ../nbs/01_interface.ipynb #abfcb8a3
 class _reported:
     "Subclasses of zope's verification errors carrying a report; same names as zope's."
     class DoesNotImplement(_WithReport, DoesNotImplement):
@@ -145,7 +146,7 @@ class _reported:
     class MultipleInvalid(_WithReport, MultipleInvalid):
         "Zope's `MultipleInvalid` with a report."
 
-# %% ../nbs/01_interface.ipynb #063e9dd5
+# %% ../nbs/01_interface.ipynb #4c45fe4d
 def _with_report(error, iface, candidate):
     "Zope's `error` from verifying `candidate` against `iface`, re-made with a report of every problem."
     reported = getattr(_reported, type(error).__name__, None)
@@ -160,7 +161,7 @@ def _with_report(error, iface, candidate):
                             *(f"  - {_problem(p, iface, candidate)}" for p in problems)])
     return new
 
-# %% ../nbs/01_interface.ipynb #0e0b2060
+# %% ../nbs/01_interface.ipynb #9818939d
 def _verified(verify, iface, candidate, tentative:bool) -> bool:
     "Run zope's `verify`; on failure raise its error again with a report of every problem."
     try:
@@ -181,7 +182,7 @@ def verifyClass(iface, # the interface that instances of the class should provid
                         f"use verifyObject({name}, obj) for the instance or verifyClass({name}, {cls})")
     return _verified(_zope_verify.verifyClass, iface, candidate, tentative)
 
-# %% ../nbs/01_interface.ipynb #b37c1731
+# %% ../nbs/01_interface.ipynb #53007011
 def verifyObject(iface, # the interface the object should provide
                  candidate, # an instance (not its class)
                  tentative:bool=False, # skip the check that the object declares the interface
@@ -194,7 +195,7 @@ def verifyObject(iface, # the interface the object should provide
                         f"use verifyObject({name}, {cls}(...)) or verifyClass({name}, {cls})")
     return _verified(_zope_verify.verifyObject, iface, candidate, tentative)
 
-# %% ../nbs/01_interface.ipynb #5045ac3d
+# %% ../nbs/01_interface.ipynb #352e3371
 def _plain(text:str) -> str:
     "`text` on one line as reStructuredText meaning just that text: every punctuation mark escaped."
     return re.sub(r"[^\w\s]|_", lambda m: "\\" + m[0], " ".join(str(text).split()))
@@ -204,7 +205,7 @@ def _code(text:str) -> str:
     text = " ".join(str(text).split()) or "(empty)"
     return ":literal:`" + text.replace("\\", "\\\\").replace("`", "\\`") + "`"
 
-# %% ../nbs/01_interface.ipynb #32d887d4
+# %% ../nbs/01_interface.ipynb #ac5cfc39
 _PUNCT = r"[!-/:-@\[-`{-~]"  # the characters docutils accepts in title underlines
 _TITLE = re.compile(rf"(?P<pre>\A|\n[ \t]*\n)(?:(?P<overline>(?P<o>{_PUNCT})(?P=o)+)[ \t]*\n)?(?P<indent>[ \t]*)"
                     rf"(?P<text>\S[^\n]*)\n[ \t]*(?P<underline>(?P<u>{_PUNCT})(?P=u)+)[ \t]*(?=\n|\Z)")
@@ -227,7 +228,7 @@ def _members(iface) -> list:
             seen.setdefault(name, desc)
     return list(seen.items())
 
-# %% ../nbs/01_interface.ipynb #058fe75f
+# %% ../nbs/01_interface.ipynb #9e3760e4
 def _name(obj) -> str:
     "The name of interface or function `obj`; zope leaves it `None` when it has a space."
     return getattr(obj, "__name__", None) or "(unnamed)"
@@ -242,7 +243,7 @@ def _definition(term:str, doc:str) -> str:
     lines = (_rubrics(doc) or "*(undocumented)*").splitlines()
     return term + "\n" + "\n".join(f"    {line}" if line.strip() else "" for line in lines) + "\n"
 
-# %% ../nbs/01_interface.ipynb #4ddd09d9
+# %% ../nbs/01_interface.ipynb #3a47ba0d
 def _member(iface, name:str, desc) -> str:
     "The definition-list item of attribute or method `name` of `iface`, saying which base it comes from."
     term = _code(name + _call_signature(desc) if isinstance(desc, Method) else name)
@@ -251,7 +252,7 @@ def _member(iface, name:str, desc) -> str:
         term += f" *(from {_plain(_name(owner))})*"
     return _definition(term, _docstring(desc))
 
-# %% ../nbs/01_interface.ipynb #64cebec0
+# %% ../nbs/01_interface.ipynb #4ba8c421
 def _interface_rst(iface) -> str:
     "reStructuredText documenting `iface`: docstring, bases, attributes, methods and invariants."
     parts = [_heading(_name(iface), "="), _rubrics(_docstring(iface)) + "\n"]
@@ -268,7 +269,7 @@ def _interface_rst(iface) -> str:
         parts += [_definition(_code(_name(f)), _docstring(f)) for f in invariants]
     return "\n".join(parts)
 
-# %% ../nbs/01_interface.ipynb #a07f5e8b
+# %% ../nbs/01_interface.ipynb #9c6739a8
 _SAFE_SCHEMES = ("http", "https", "mailto")
 
 def _safe_uri(uri:str) -> bool:
@@ -279,7 +280,7 @@ def _safe_uri(uri:str) -> bool:
         return scheme[1].lower() in _SAFE_SCHEMES
     return not re.match(r"[/\\]{2}", uri)  # `//host/...` would leave the site
 
-# %% ../nbs/01_interface.ipynb #d320c99b
+# %% ../nbs/01_interface.ipynb #a2e969c3
 def _safe_links_transform():
     "A docutils transform dropping every link and image whose URI `_safe_uri` refuses."
     from docutils import nodes
@@ -300,7 +301,7 @@ def _safe_links_transform():
                             del node[key]
     return SafeLinks
 
-# %% ../nbs/01_interface.ipynb #8fafcbce
+# %% ../nbs/01_interface.ipynb #375f1c08
 _SETTINGS = {  # a docstring must not read files, run scripts, print messages or obey a local docutils.conf
     "raw_enabled": False, "file_insertion_enabled": False, "_disable_config": True, "report_level": 5,
     "halt_level": 5, "warning_stream": False, "doctitle_xform": False, "initial_header_level": 3,
@@ -324,27 +325,41 @@ def _writer():
     writer.translator_class = Translator
     return writer
 
-# %% ../nbs/01_interface.ipynb #ce528029
+# %% ../nbs/01_interface.ipynb #e439591e
 class HTMLFragment(str):
     "A `str` of HTML that Jupyter displays rendered."
     def _repr_html_(self) -> str:
         return str(self)
 
-# %% ../nbs/01_interface.ipynb #a9a22ef4
-def _html(rst:str, name:str) -> HTMLFragment:
-    "`rst` (documenting interface `name`) as an HTML fragment with nothing unsafe in it."
-    import html
+# %% ../nbs/01_interface.ipynb #811db5a5
+_DOCUTILS_LOCK = threading.Lock()  # docutils keeps the roles a document defines (`.. role::`) in a global
+
+def _publish(rst:str, name:str) -> str:
+    "The HTML fragment docutils makes of `rst` (documenting interface `name`); raises if text would be lost."
     from docutils.core import publish_parts
     from docutils.nodes import make_id
-    writer = _writer()
-    settings = {**_SETTINGS, "id_prefix": f"{make_id(name) or 'interface'}-"}
+    from docutils.parsers.rst import roles
+    if max(map(len, rst.expandtabs().splitlines()), default=0) > _SETTINGS["line_length_limit"]:
+        raise ValueError("docutils would drop the whole text")
+    writer, settings = _writer(), {**_SETTINGS, "id_prefix": f"{make_id(name) or 'interface'}-"}
+    with _DOCUTILS_LOCK:
+        saved = dict(roles._roles)
+        try:
+            fragment = publish_parts(rst, writer=writer, settings_overrides=settings)["fragment"]
+        finally:  # a docstring's roles must not outlive it (a later document may allow raw HTML)
+            roles._roles.clear()
+            roles._roles.update(saved)
+    if writer.document.reporter.max_level >= 4:
+        raise ValueError("docutils left some text out")
+    return fragment
+
+# %% ../nbs/01_interface.ipynb #8a32cdce
+def _html(rst:str, name:str) -> HTMLFragment:
+    "`rst` as a safe HTML fragment, or as preformatted text if docutils cannot render all of it."
+    import html
     try:
-        if max(map(len, rst.expandtabs().splitlines())) > _SETTINGS["line_length_limit"]:
-            raise ValueError("docutils would drop the whole text")
-        fragment = publish_parts(rst, writer=writer, settings_overrides=settings)["fragment"]
-        if writer.document.reporter.max_level >= 4:
-            raise ValueError("docutils left some text out")
-    except Exception:  # these, and RecursionError from deeply nested blocks
+        fragment = _publish(rst, name)
+    except Exception:  # the ValueErrors above, RecursionError from deeply nested blocks
         fragment = f"<pre>{html.escape(rst)}</pre>"
     return HTMLFragment(f'<div class="mmfutils-interface tex2jax_ignore mathjax_ignore">\n{fragment.strip()}\n</div>\n')
 
