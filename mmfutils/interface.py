@@ -33,13 +33,17 @@ def _what(obj) -> str:
         return f"the class {obj.__qualname__}"
     return f"{reprlib.repr(obj)} ({type(obj).__qualname__})"
 
+def _name(obj) -> str:
+    "The name of interface or function `obj`; zope keeps no name (`None`) for one with a space in it."
+    return getattr(obj, "__name__", None) or "(unnamed)"
+
 # %% ../nbs/01_interface.ipynb #2b7e0c11
 def _check_interface(obj, caller:str):
     "Raise a `TypeError` naming `caller` and `obj` unless `obj` is a zope interface."
     if IInterface.providedBy(obj):
         return
     is_class = isinstance(obj, type)
-    declared = ", ".join(i.__name__ for i in (implementedBy(obj) if is_class else providedBy(obj)))
+    declared = ", ".join(map(_name, implementedBy(obj) if is_class else providedBy(obj)))
     hint = f"; it {'implements' if is_class else 'provides'} {declared}: pass that" if declared else ""
     raise TypeError(f"{caller}() expects an interface (a subclass of zope.interface.Interface), "
                     f"not {_what(obj)}{hint}")
@@ -47,7 +51,7 @@ def _check_interface(obj, caller:str):
 # %% ../nbs/01_interface.ipynb #e6150305
 def implements(*interfaces):
     "Class decorator declaring that instances provide `interfaces`, like `implementer`; the Python 2 class-body call is a `TypeError`."
-    names = ", ".join(getattr(i, "__name__", repr(i)) for i in interfaces)
+    names = ", ".join(_name(i) if hasattr(i, "__name__") else repr(i) for i in interfaces)
     caller = sys._getframe(1).f_locals
     if "__module__" in caller and "__qualname__" in caller:  # we are being called in a class body
         raise TypeError(f"implements({names}) inside a class body is the Python 2 spelling; "
@@ -228,11 +232,7 @@ def _members(iface) -> list:
             seen.setdefault(name, desc)
     return list(seen.items())
 
-# %% ../nbs/01_interface.ipynb #9e3760e4
-def _name(obj) -> str:
-    "The name of interface or function `obj`; zope leaves it `None` when it has a space."
-    return getattr(obj, "__name__", None) or "(unnamed)"
-
+# %% ../nbs/01_interface.ipynb #efeba6b0
 def _heading(text:str, underline:str) -> str:
     "A reStructuredText section title showing `text` as it is."
     title = _plain(text)
