@@ -280,26 +280,41 @@ def _safe_uri(uri:str) -> bool:
         return scheme[1].lower() in _SAFE_SCHEMES
     return not re.match(r"[/\\]{2}", uri)  # `//host/...` would leave the site
 
-# %% ../nbs/01_interface.ipynb #a2e969c3
-def _safe_links_transform():
-    "A docutils transform dropping every link and image whose URI `_safe_uri` refuses."
+# %% ../nbs/01_interface.ipynb #34767384
+def _drop_unsafe_links(document):
+    "Replace every link and image in docutils `document` whose URI `_safe_uri` refuses by its text."
     from docutils import nodes
+    for node in list(document.findall(nodes.Element)):
+        node.attributes.pop("scale", None)  # scaling an image makes the writer open the local file
+        for key in ("refuri", "uri"):
+            if key in node and not _safe_uri(node[key]):
+                if isinstance(node, nodes.reference):
+                    node.replace_self(nodes.inline("", "", *node.children))
+                elif isinstance(node, nodes.image):
+                    node.replace_self(nodes.inline("", node.get("alt", "")))
+                else:
+                    del node[key]
+
+# %% ../nbs/01_interface.ipynb #2cbc5088
+def _show_dropped_text(document):
+    "Put back, as literal blocks, the text docutils left out of `document` and reported as an error."
+    from docutils import nodes
+    for message in list(document.findall(nodes.system_message)):
+        blocks = list(message.findall(nodes.literal_block))
+        if message["level"] >= 3 and blocks:  # ERROR or SEVERE; WARNINGs drop only disabled directives
+            message.replace_self(blocks)
+
+# %% ../nbs/01_interface.ipynb #597bfbf0
+def _docstring_transform():
+    "A docutils transform making a document from docstrings fit for a docs page."
     from docutils.transforms import Transform
 
-    class SafeLinks(Transform):
-        default_priority = 990  # after references are resolved, before the writer
+    class Docstrings(Transform):
+        default_priority = 865  # after every reference is resolved, before unshown messages are removed
         def apply(self):
-            for node in list(self.document.findall(nodes.Element)):
-                node.attributes.pop("scale", None)  # scaling an image makes the writer open the local file
-                for key in ("refuri", "uri"):
-                    if key in node and not _safe_uri(node[key]):
-                        if isinstance(node, nodes.reference):
-                            node.replace_self(nodes.inline("", "", *node.children))
-                        elif isinstance(node, nodes.image):
-                            node.replace_self(nodes.inline("", node.get("alt", "")))
-                        else:
-                            del node[key]
-    return SafeLinks
+            _show_dropped_text(self.document)
+            _drop_unsafe_links(self.document)
+    return Docstrings
 
 # %% ../nbs/01_interface.ipynb #375f1c08
 _SETTINGS = {  # a docstring must not read files, run scripts, print messages or obey a local docutils.conf
@@ -319,7 +334,7 @@ def _writer():
 
     class Writer(html5_polyglot.Writer):
         def get_transforms(self):
-            return [*super().get_transforms(), _safe_links_transform()]
+            return [*super().get_transforms(), _docstring_transform()]
 
     writer = Writer()
     writer.translator_class = Translator
@@ -331,11 +346,11 @@ class HTMLFragment(str):
     def _repr_html_(self) -> str:
         return str(self)
 
-# %% ../nbs/01_interface.ipynb #811db5a5
+# %% ../nbs/01_interface.ipynb #6ba66530
 _DOCUTILS_LOCK = threading.Lock()  # docutils keeps the roles a document defines (`.. role::`) in a global
 
 def _publish(rst:str, name:str) -> str:
-    "The HTML fragment docutils makes of `rst` (documenting interface `name`); raises if text would be lost."
+    "The HTML fragment docutils makes of `rst` (documenting interface `name`); raises if it would lose text."
     from docutils.core import publish_parts
     from docutils.nodes import make_id
     from docutils.parsers.rst import roles
@@ -349,17 +364,15 @@ def _publish(rst:str, name:str) -> str:
         finally:  # a docstring's roles must not outlive it (a later document may allow raw HTML)
             roles._roles.clear()
             roles._roles.update(saved)
-    if writer.document.reporter.max_level >= 4:
-        raise ValueError("docutils left some text out")
     return fragment
 
-# %% ../nbs/01_interface.ipynb #8a32cdce
+# %% ../nbs/01_interface.ipynb #bf9524f7
 def _html(rst:str, name:str) -> HTMLFragment:
     "`rst` as a safe HTML fragment, or as preformatted text if docutils cannot render all of it."
     import html
     try:
         fragment = _publish(rst, name)
-    except Exception:  # the ValueErrors above, RecursionError from deeply nested blocks
+    except Exception:  # the ValueError above, RecursionError from deeply nested blocks
         fragment = f"<pre>{html.escape(rst)}</pre>"
     return HTMLFragment(f'<div class="mmfutils-interface tex2jax_ignore mathjax_ignore">\n{fragment.strip()}\n</div>\n')
 
