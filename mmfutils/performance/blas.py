@@ -101,7 +101,9 @@ def _scalar(fn:str, a, dtype:np.dtype):
     kind = "real" if dtype.kind == "f" else "real or complex"
     value = a[()] if isinstance(a, np.ndarray) and a.ndim == 0 else a
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Complex):
-        got = f"an array of shape {a.shape}" if isinstance(a, np.ndarray) else f"{a!r} ({type(a).__name__})"
+        got = f"{a!r} ({type(a).__name__})"
+        if isinstance(a, np.ndarray):
+            got = f"an array of shape {a.shape}" + (" (a.item() is its one element)" if a.size == 1 else "")
         raise TypeError(f"{fn}: a must be a {kind} scalar, got {got}")
     if kind == "real" and not isinstance(value, numbers.Real):
         raise TypeError(f"{fn}: a={a!r} is complex but x and y are {dtype} (use zaxpy on complex arrays)")
