@@ -82,6 +82,7 @@ def _hypot(norms:list) -> float:
     "The norm of the concatenation of vectors of norms `norms`, NaN if one is NaN (math.hypot would say inf)."
     return math.nan if any(map(math.isnan, norms)) else math.hypot(*norms)
 
+# %% ../../nbs/05_blas.ipynb #f1b2c030
 def znorm(x:np.ndarray, # complex128 array
           ) -> float:
     "The 2-norm of `x` without overflow or underflow, like `np.linalg.norm(x.ravel())` (BLAS `dznrm2`)."
