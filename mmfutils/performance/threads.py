@@ -12,6 +12,7 @@ import operator
 import os
 import sys
 import threading
+import warnings
 from contextlib import contextmanager
 from functools import partial
 
@@ -173,16 +174,18 @@ def _apply(n:int) -> tuple[dict, dict]:
         undo = local if getattr(hook, "per_thread", False) else shared
         try:
             undo[name] = hook(n)
-        except Exception as e:
-            raise _error(f"setting {n} threads (the hooks before it were undone)",
-                         [(name, e)] + _undo(shared) + _undo(local)) from e
+        except BaseException as e:  # KeyboardInterrupt too: undo, then let it through
+            failures = [(name, e)] + _undo(shared) + _undo(local)
+            if not isinstance(e, Exception):
+                raise
+            raise _error(f"setting {n} threads (the hooks before it were undone)", failures) from e
     return local, shared
 
 # %% ../../nbs/03_threads.ipynb #b1a2c3d6
 class _Block:
-    "An active `threads()` block: its number of threads and the undo functions restoring what was before it."
+    "An active `threads()` block: its number of threads, the undo functions restoring what was before it, its thread."
     def __init__(self, n:int, undo:dict):
-        self.n, self.undo = n, undo
+        self.n, self.undo, self.thread = n, undo, threading.get_ident()
 
 _lock = threading.RLock()  # guards the two below and every call of a hook
 _blocks = []  # the active threads() blocks of every Python thread, oldest first
@@ -248,3 +251,17 @@ def threads(n:int): # number of threads inside the block, >= 1
         _leave(block, local, during=e)
         raise
     _leave(block, local)
+
+# %% ../../nbs/03_threads.ipynb #c2a1b050
+def _after_fork_in_child():
+    "In a forked child: a new lock, and the blocks of the other Python threads (which did not survive the fork) end."
+    global _lock
+    _lock = threading.RLock()  # another thread may have held the parent's at the fork
+    for block in [b for b in _blocks if b.thread != threading.get_ident()]:
+        try:
+            _leave(block, {})
+        except Exception as e:
+            warnings.warn(f"mmfutils.performance.threads, after fork: {e}", RuntimeWarning, stacklevel=1)
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
