@@ -44,6 +44,8 @@ def check_vml(timeout:float=60, # seconds to wait for the child process
         run = subprocess.run([sys.executable, "-c", _VML_PROBE], capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return f"numexpr did not finish evaluating sin(x) within {timeout} s in a fresh process"
+    except OSError as e:  # no Python to start, e.g. in an embedded interpreter
+        return f"could not start a fresh Python process ({sys.executable!r}): {e}"
     if run.returncode:
         output = (run.stderr.strip() or run.stdout.strip()).splitlines()
         return f"numexpr failed in a fresh process (exit code {run.returncode}): {output[-1] if output else ''}"
