@@ -183,25 +183,32 @@ def _apply(n:int) -> tuple[dict, dict]:
 
 # %% ../../nbs/03_threads.ipynb #b1a2c3d6
 class _Block:
-    "An active `threads()` block: its number of threads, the undo functions restoring what was before it, its thread."
-    def __init__(self, n:int, undo:dict):
-        self.n, self.undo, self.thread = n, undo, threading.get_ident()
+    "An active `threads()` block: its n, its thread, and the undo functions restoring what was before it."
+    def __init__(self, n:int, local:dict, shared:dict):
+        self.n, self.local, self.shared, self.thread = n, local, shared, threading.get_ident()
 
 _lock = threading.RLock()  # guards the two below and every call of a hook
 _blocks = []  # the active threads() blocks of every Python thread, oldest first
 _num_threads = None  # the last n set outside every threads() block
 
 # %% ../../nbs/03_threads.ipynb #b1a2c3d7
-def _leave(block:_Block, local:dict, during:BaseException|None=None):
-    "End `block`: undo its per-thread settings, then run its other undo functions or hand them on."
+def _end(block:_Block, kind:str, newer:list) -> list:
+    "Run the `kind` ('local' or 'shared') undo functions of `block`, or hand them to the oldest of `newer` blocks."
+    undo = getattr(block, kind)
+    if not newer:
+        return _undo(undo)
+    getattr(newer[0], kind).update({name: u for name, u in undo.items() if u is not None})
+    return []
+
+# %% ../../nbs/03_threads.ipynb #c2a1b060
+def _leave(block:_Block, during:BaseException|None=None):
+    "End `block`: restore what was before it, or leave that to a newer block; raise if an undo failed."
     with _lock:
         i = next(i for i, b in enumerate(_blocks) if b is block)
         del _blocks[i]
-        failures = _undo(local)
-        if i < len(_blocks):  # a block entered later is still active: it now restores what was before this one
-            _blocks[i].undo.update({name: u for name, u in block.undo.items() if u is not None})
-        else:
-            failures += _undo(block.undo)
+        newer = _blocks[i:]
+        failures = _end(block, "local", [b for b in newer if b.thread == block.thread])
+        failures += _end(block, "shared", newer)
     if failures:
         why = f" (leaving a block that raised {type(during).__name__}: {during})" if during else ""
         raise _error(f"restoring the threads{why}", failures)
@@ -232,7 +239,7 @@ def set_num_threads(n:int): # number of threads, >= 1
         if _blocks:  # undone when the innermost active block ends
             top = _blocks[-1]
             top.n = n
-            top.undo.update({name: u for name, u in shared.items() if top.undo.get(name) is None})
+            top.shared.update({name: u for name, u in shared.items() if top.shared.get(name) is None})
         else:
             _num_threads = n
 
@@ -242,15 +249,14 @@ def threads(n:int): # number of threads inside the block, >= 1
     "Use `n` threads everywhere inside a `with` block; the last block to end restores every library's previous setting."
     n = _check_num_threads(n)
     with _lock:
-        local, shared = _apply(n)
-        block = _Block(n, shared)
+        block = _Block(n, *_apply(n))
         _blocks.append(block)
     try:
         yield n
     except BaseException as e:
-        _leave(block, local, during=e)
+        _leave(block, during=e)
         raise
-    _leave(block, local)
+    _leave(block)
 
 # %% ../../nbs/03_threads.ipynb #c2a1b050
 def _after_fork_in_child():
@@ -259,7 +265,8 @@ def _after_fork_in_child():
     _lock = threading.RLock()  # another thread may have held the parent's at the fork
     for block in [b for b in _blocks if b.thread != threading.get_ident()]:
         try:
-            _leave(block, {})
+            block.local = {}  # its thread's settings went with it
+            _leave(block)
         except Exception as e:
             warnings.warn(f"mmfutils.performance.threads, after fork: {e}", RuntimeWarning, stacklevel=1)
 
