@@ -105,8 +105,10 @@ def bench_threads():
 
 
 if __name__ == "__main__":
-    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f} on {} cores".format(*os.getloadavg(), os.cpu_count()))
-    results = {"elements": N, "repeats": REPEATS, "blas": bench_blas(), "numexpr": bench_numexpr()}
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f} on {} cores".format(*load_at_start, os.cpu_count()))
+    results = {"elements": N, "repeats": REPEATS, "load_average_at_start": load_at_start,
+               "blas": bench_blas(), "numexpr": bench_numexpr()}
     results["threads"], results["threads_block_ms"] = bench_threads()
     record("perf", results, packages=("numpy", "scipy", "numexpr", "threadpoolctl"),
            notes="best of REPEATS alternating repeats per row; numpy_ms / ours_ms > 1 means ours is faster")
