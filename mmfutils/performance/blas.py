@@ -6,6 +6,9 @@
 __all__ = ['zdotc', 'ddot', 'znorm', 'dnorm', 'zaxpy', 'daxpy']
 
 # %% ../../nbs/05_blas.ipynb #9a9773a3
+import math
+import numbers
+
 import numpy as np
 
 try:
@@ -15,20 +18,31 @@ except ImportError as _err:
                       "(or `pip install mmfutils[fft]`)") from _err
 
 # %% ../../nbs/05_blas.ipynb #504447e8
+def _array(fn:str, # name of the calling function, for error messages
+           name:str, # name of the argument
+           a, # the argument
+           dtype:np.dtype): # the dtype it must have
+    "`a` as a plain ndarray if BLAS can use it without a copy, else an error naming `name`."
+    if isinstance(a, np.ma.MaskedArray):
+        raise TypeError(f"{fn}: {name} is a masked array, whose mask BLAS would ignore; use {name}.filled(...)")
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{fn}: {name} must be a numpy array of {dtype}, got {type(a).__name__}")
+    if a.dtype != dtype:
+        raise ValueError(f"{fn}: {name} has dtype {a.dtype}, expected {dtype} "
+                         f"(use {name}.astype(np.{dtype}) if a copy is what you want)")
+    if not (a.flags.c_contiguous or a.flags.f_contiguous):
+        raise ValueError(f"{fn}: {name} is not contiguous (shape {a.shape}, strides {a.strides}), so BLAS "
+                         f"would work on a copy; use np.ascontiguousarray({name}) if that is what you want")
+    if not a.flags.aligned:
+        raise ValueError(f"{fn}: {name} is not aligned in memory, so BLAS would work on a copy; use {name}.copy()")
+    return a.view(np.ndarray)
+
+# %% ../../nbs/05_blas.ipynb #f1b2c001
 def _vectors(fn:str, # name of the calling function, for error messages
              dtype, # the dtype every array must have
              **arrays): # name -> array
     "1-d views of `arrays`: contiguous `dtype` arrays of one shape and memory order, else an error naming the culprit."
-    dtype = np.dtype(dtype)
-    for name, a in arrays.items():
-        if not isinstance(a, np.ndarray):
-            raise TypeError(f"{fn}: {name} must be a numpy array of {dtype}, got {type(a).__name__}")
-        if a.dtype != dtype:
-            raise ValueError(f"{fn}: {name} has dtype {a.dtype}, expected {dtype} "
-                             f"(use {name}.astype(np.{dtype}) if a copy is what you want)")
-        if not (a.flags.c_contiguous or a.flags.f_contiguous):
-            raise ValueError(f"{fn}: {name} is not contiguous (shape {a.shape}, strides {a.strides}), so BLAS "
-                             f"would work on a copy; use np.ascontiguousarray({name}) if that is what you want")
+    arrays = {name: _array(fn, name, a, np.dtype(dtype)) for name, a in arrays.items()}
     (first, x), *others = arrays.items()
     for name, a in others:
         if a.shape != x.shape:
@@ -39,57 +53,100 @@ def _vectors(fn:str, # name of the calling function, for error messages
     raise ValueError(f"{fn}: {' and '.join(arrays)} are stored in different orders (C and Fortran), "
                      f"so their elements would not pair up without a copy")
 
+# %% ../../nbs/05_blas.ipynb #f1b2c005
+_CHUNK = 2**30  # elements per BLAS call: scipy's wrappers count in 32-bit integers
+
+def _chunks(*vectors):
+    "Pieces of at most `_CHUNK` elements of the 1-d `vectors`, which share one length, side by side."
+    for start in range(0, len(vectors[0]), _CHUNK):
+        yield [v[start:start + _CHUNK] for v in vectors]
+
 # %% ../../nbs/05_blas.ipynb #7b580057
 def zdotc(x:np.ndarray, # complex128 array
           y:np.ndarray, # complex128 array of the same shape and memory order as `x`
           ) -> complex:
-    r"$\sum_i \bar{x}_i y_i$, like `np.vdot(x, y)` (BLAS `zdotc`)."
+    "The sum of `x.conj() * y`, like `np.vdot(x, y)` (BLAS `zdotc`)."
     x, y = _vectors("zdotc", np.complex128, x=x, y=y)
-    return complex(_blas.zdotc(x, y)) if x.size else 0j
+    return sum((complex(_blas.zdotc(*pair)) for pair in _chunks(x, y)), 0j)
 
+# %% ../../nbs/05_blas.ipynb #f1b2c007
 def ddot(x:np.ndarray, # float64 array
          y:np.ndarray, # float64 array of the same shape and memory order as `x`
          ) -> float:
-    r"$\sum_i x_i y_i$, like `np.vdot(x, y)` (BLAS `ddot`)."
+    "The sum of `x * y`, like `np.vdot(x, y)` (BLAS `ddot`)."
     x, y = _vectors("ddot", np.float64, x=x, y=y)
-    return float(_blas.ddot(x, y)) if x.size else 0.0
+    return sum((float(_blas.ddot(*pair)) for pair in _chunks(x, y)), 0.0)
 
 # %% ../../nbs/05_blas.ipynb #83c1931e
+def _hypot(norms:list) -> float:
+    "The norm of the concatenation of vectors of norms `norms`, NaN if one is NaN (math.hypot would say inf)."
+    return math.nan if any(map(math.isnan, norms)) else math.hypot(*norms)
+
+# %% ../../nbs/05_blas.ipynb #f1b2c030
 def znorm(x:np.ndarray, # complex128 array
           ) -> float:
-    r"$\sqrt{\sum_i |x_i|^2}$ without overflow or underflow, like `np.linalg.norm(x.ravel())` (BLAS `dznrm2`)."
+    "The 2-norm of `x` without overflow or underflow, like `np.linalg.norm(x.ravel())` (BLAS `dznrm2`)."
     (x,) = _vectors("znorm", np.complex128, x=x)
-    return float(_blas.dznrm2(x)) if x.size else 0.0
+    return _hypot([float(_blas.dznrm2(piece)) for (piece,) in _chunks(x)])
 
+# %% ../../nbs/05_blas.ipynb #f1b2c008
 def dnorm(x:np.ndarray, # float64 array
           ) -> float:
-    r"$\sqrt{\sum_i x_i^2}$ without overflow or underflow, like `np.linalg.norm(x.ravel())` (BLAS `dnrm2`)."
+    "The 2-norm of `x` without overflow or underflow, like `np.linalg.norm(x.ravel())` (BLAS `dnrm2`)."
     (x,) = _vectors("dnorm", np.float64, x=x)
-    return float(_blas.dnrm2(x)) if x.size else 0.0
+    return _hypot([float(_blas.dnrm2(piece)) for (piece,) in _chunks(x)])
 
 # %% ../../nbs/05_blas.ipynb #5163a973
-def zaxpy(y:np.ndarray, # complex128 array, updated in place
-          x:np.ndarray, # complex128 array of the same shape and memory order as `y`
-          a:complex=1.0, # scalar
-          ) -> np.ndarray:
-    "`y += a*x` in place, without the temporary `a*x` (BLAS `zaxpy`); returns `y`."
+def _scalar(fn:str, a, dtype:np.dtype):
+    "`a` as a Python float (real `dtype`) or complex: a number, numpy scalar or 0-d array, but not a bool."
+    kind = "real" if dtype.kind == "f" else "real or complex"
+    value = a[()] if isinstance(a, np.ndarray) and a.ndim == 0 else a
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Complex):
+        got = f"{a!r} ({type(a).__name__})"
+        if isinstance(a, np.ndarray):
+            got = f"an array of shape {a.shape}" + (" (a.item() is its one element)" if a.size == 1 else "")
+        raise TypeError(f"{fn}: a must be a {kind} scalar, got {got}")
+    if kind == "real" and not isinstance(value, numbers.Real):
+        raise TypeError(f"{fn}: a={a!r} is complex but x and y are {dtype} (use zaxpy on complex arrays)")
+    try:
+        return float(value) if kind == "real" else complex(value)
+    except OverflowError:
+        raise ValueError(f"{fn}: a={a!r} is too large for {dtype}") from None
+
+# %% ../../nbs/05_blas.ipynb #f1b2c00e
+def _separate(fn:str, y:np.ndarray, x:np.ndarray):
+    "Refuse 1-d `x` and `y` that overlap in memory, unless they are the same elements."
+    if y.size and np.may_share_memory(x, y) and x.ctypes.data != y.ctypes.data:
+        raise ValueError(f"{fn}: x and y overlap in memory without being the same array, so BLAS would read "
+                         f"elements of x it has already updated; pass x.copy()")
+
+# %% ../../nbs/05_blas.ipynb #f1b2c00f
+def _axpy(fn:str, y, x, a, dtype) -> np.ndarray:
+    "`y += a*x` in place with BLAS `fn`, after checking every argument; returns `y`."
     if isinstance(y, np.ndarray) and not y.flags.writeable:
-        raise ValueError("zaxpy: y is read-only, but it is the array updated in place")
-    y1, x1 = _vectors("zaxpy", np.complex128, y=y, x=x)
-    if y1.size:
-        _blas.zaxpy(x1, y1, a=a)
+        raise ValueError(f"{fn}: y is read-only, but it is the array updated in place")
+    y1, x1 = _vectors(fn, dtype, y=y, x=x)
+    a = _scalar(fn, a, np.dtype(dtype))
+    _separate(fn, y1, x1)
+    if a == 0:  # BLAS would skip x; numpy's 0*x turns NaNs and infinities in x into NaN
+        y1 += a * x1
+    else:
+        for y_piece, x_piece in _chunks(y1, x1):
+            getattr(_blas, fn)(x_piece, y_piece, a=a)
     return y
 
+# %% ../../nbs/05_blas.ipynb #f1b2c010
+def zaxpy(y:np.ndarray, # complex128 array, updated in place
+          x:np.ndarray, # complex128 array of the same shape and memory order as `y`
+          a:complex=1.0, # real or complex scalar
+          ) -> np.ndarray:
+    "`y += a*x` in place, without the temporary `a*x` (BLAS `zaxpy`); returns `y`."
+    return _axpy("zaxpy", y, x, a, np.complex128)
+
+# %% ../../nbs/05_blas.ipynb #f1b2c011
 def daxpy(y:np.ndarray, # float64 array, updated in place
           x:np.ndarray, # float64 array of the same shape and memory order as `y`
           a:float=1.0, # real scalar
           ) -> np.ndarray:
     "`y += a*x` in place, without the temporary `a*x` (BLAS `daxpy`); returns `y`."
-    if isinstance(y, np.ndarray) and not y.flags.writeable:
-        raise ValueError("daxpy: y is read-only, but it is the array updated in place")
-    if np.iscomplexobj(a):
-        raise TypeError(f"daxpy: a={a!r} is complex but x and y are float64 (use zaxpy on complex arrays)")
-    y1, x1 = _vectors("daxpy", np.float64, y=y, x=x)
-    if y1.size:
-        _blas.daxpy(x1, y1, a=a)
-    return y
+    return _axpy("daxpy", y, x, a, np.float64)

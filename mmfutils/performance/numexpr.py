@@ -6,6 +6,8 @@
 __all__ = ['evaluate', 'check_vml', 'numexpr']
 
 # %% ../../nbs/06_numexpr.ipynb #c8e24fe2
+import math
+import numbers
 import os
 import subprocess
 import sys
@@ -25,13 +27,25 @@ evaluate = numexpr.evaluate
 # %% ../../nbs/06_numexpr.ipynb #bd001c47
 _VML_PROBE = "import numpy, numexpr; numexpr.get_vml_version(); numexpr.evaluate('sin(x)', {'x': numpy.ones(8)})"
 
+def _check_timeout(timeout) -> float:
+    "`timeout` as seconds, a finite number > 0, or an error naming it."
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+        raise TypeError(f"check_vml: timeout must be a number of seconds, got {timeout!r} ({type(timeout).__name__})")
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise ValueError(f"check_vml: timeout must be a finite number of seconds > 0, got {timeout!r}")
+    return float(timeout)
+
+# %% ../../nbs/06_numexpr.ipynb #a1e2c003
 def check_vml(timeout:float=60, # seconds to wait for the child process
               ) -> str|None:
     "None if numexpr evaluates `sin` (through its VML, if it has one) in a fresh process, else what went wrong."
+    timeout = _check_timeout(timeout)
     try:
         run = subprocess.run([sys.executable, "-c", _VML_PROBE], capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return f"numexpr did not finish evaluating sin(x) within {timeout} s in a fresh process"
+    except OSError as e:  # no Python to start, e.g. in an embedded interpreter
+        return f"could not start a fresh Python process ({sys.executable!r}): {e}"
     if run.returncode:
         output = (run.stderr.strip() or run.stdout.strip()).splitlines()
         return f"numexpr failed in a fresh process (exit code {run.returncode}): {output[-1] if output else ''}"
