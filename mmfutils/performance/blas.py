@@ -98,13 +98,13 @@ def dnorm(x:np.ndarray, # float64 array
 
 # %% ../../nbs/05_blas.ipynb #5163a973
 def _scalar(fn:str, a, dtype:np.dtype):
-    "`a` as a Python float (real `dtype`) or complex: a number, numpy scalar or 0-d array, but not a bool."
+    "`a` as a Python float (real `dtype`) or complex: a number, numpy scalar or one-element array, not a bool."
     kind = "real" if dtype.kind == "f" else "real or complex"
-    value = a[()] if isinstance(a, np.ndarray) and a.ndim == 0 else a
+    value = a.reshape(())[()] if isinstance(a, np.ndarray) and a.size == 1 else a
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Complex):
         got = f"{a!r} ({type(a).__name__})"
         if isinstance(a, np.ndarray):
-            got = f"an array of shape {a.shape}" + (" (a.item() is its one element)" if a.size == 1 else "")
+            got = f"an array of shape {a.shape}"
         raise TypeError(f"{fn}: a must be a {kind} scalar, got {got}")
     if kind == "real" and not isinstance(value, numbers.Real):
         raise TypeError(f"{fn}: a={a!r} is complex but x and y are {dtype} (use zaxpy on complex arrays)")
