@@ -144,14 +144,17 @@ def init(self:PeriodicBasis):
     self.Nxyz = _checked_sizes(self.Nxyz, owner)
     self.Lxyz = _checked_lengths(self.Lxyz, len(self.Nxyz), owner)
     self.axes = _checked_axes(self.axes, self.dim, owner)
-    if not np.isfinite(self.smoothing_cutoff) or self.smoothing_cutoff <= 0:
-        raise ValueError(f"{owner} needs a positive smoothing_cutoff, got {self.smoothing_cutoff!r}")
+    cutoff = self.smoothing_cutoff
+    if isinstance(cutoff, bool) or not isinstance(cutoff, (int, float, np.number)) or not 0 < cutoff < np.inf:
+        raise ValueError(f"{owner} needs a positive smoothing_cutoff, got {cutoff!r}")
     dx = self.Lxyz / self.Nxyz
     self._x1 = [(np.arange(N) - N / 2 + (0.5 if self.symmetric_lattice or N == 1 else 0)) * d
                 for N, d in zip(self.Nxyz, dx, strict=True)]
     self._k1 = [2 * np.pi * np.fft.fftfreq(N, d) for N, d in zip(self.Nxyz, dx, strict=True)]
     self._k1_derivative = [np.where(np.arange(N) == N // 2, 0, k) if N % 2 == 0 else k
                            for N, k in zip(self.Nxyz, self._k1, strict=True)]
+    for v in self._x1 + self._k1 + self._k1_derivative:
+        v.flags.writeable = False  # shared by every call (and by the views below): not to be changed in place
     self.xyz = tuple(_along(x, i, self.dim) for i, x in enumerate(self._x1))
     self.kxyz = tuple(_along(k, i, self.dim) for i, k in enumerate(self._k1))
     self.metric = float(np.prod(dx))
@@ -222,9 +225,11 @@ def _in_layout(self:PeriodicBasis, a, axes:tuple, ndim:int, name:str):
 # %% ../../nbs/07_bases.ipynb #61326117
 _BLOCK = 1 << 15  # elements of the multiplier built at once: small enough to stay in cache
 
-def _multiply_blocked(Y, terms:list, axes:tuple, op, post=None):
-    "`Y *= post(op(t_0, t_1, ...))` in place, `t_i` 1-D along `axes[i]`, computed one block of `Y` at a time."
+def _multiply_blocked(Y, terms:list, axes:tuple, op, post=None, scale=1.0):
+    "`Y *= scale * post(op(t_0, t_1, ...))` in place, `t_i` 1-D along `axes[i]`, computed a block of `Y` at a time."
     placed = [_along(t, a, Y.ndim) for t, a in zip(terms, axes, strict=True)]
+    if post is None:  # fold `scale` into the terms: each of a sum, one of a product
+        placed = [t * scale for t in placed] if op is np.add else [placed[0] * scale] + placed[1:]
     outer = int(np.argmin(axes))
     a0, first = axes[outer], placed.pop(outer)
     rest = functools.reduce(op, placed) if placed else None
@@ -232,17 +237,20 @@ def _multiply_blocked(Y, terms:list, axes:tuple, op, post=None):
     for start in range(0, Y.shape[a0], step):
         block = (slice(None),) * a0 + (slice(start, start + step),)
         m = first[block] if rest is None else op(first[block], rest)
-        Y[block] *= m if post is None else post(m)
+        Y[block] *= m if post is None else post(m) * scale
     return Y
 
 # %% ../../nbs/07_bases.ipynb #816c88b1
 def _fourier_multiply(y, axes:tuple, terms:list, op, post=None, real:bool=False):
     "`ifftn(M * fftn(y))` over `axes`, `M` built from the 1-D momentum `terms` by `op`; `rfftn` if `real`."
-    if not real:
-        return _fft.ifftn(_multiply_blocked(_fft.fftn(y, axes=axes), terms, axes, op, post), axes=axes)
     s = [y.shape[a] for a in axes]
+    scale = 1.0 / np.prod(s)  # the 1/n of the inverse FFT, folded into M: one pass over the field fewer
+    if not real:
+        Y = _multiply_blocked(_fft.fftn(y, axes=axes), terms, axes, op, post, scale)
+        return _fft.ifftn(Y, axes=axes, norm="forward")
     terms = terms[:-1] + [terms[-1][: s[-1] // 2 + 1]]  # rfftn keeps k >= 0 along the last axis
-    return _fft.irfftn(_multiply_blocked(_fft.rfftn(y, axes=axes), terms, axes, op, post), s=s, axes=axes)
+    Y = _multiply_blocked(_fft.rfftn(y, axes=axes), terms, axes, op, post, scale)
+    return _fft.irfftn(Y, s=s, axes=axes, norm="forward")
 
 # %% ../../nbs/07_bases.ipynb #d2adc2f5
 @patch
