@@ -15,7 +15,8 @@ from ..interface import Attribute, Interface, implementer
 from ..performance import fft as _fft
 
 # %% auto #0
-__all__ = ['IBasisMinimal', 'IBasis', 'IBasisKx', 'IBasisCutoff', 'IBasisWithConvolution', 'PeriodicBasis', 'CartesianBasis']
+__all__ = ['IBasisMinimal', 'IBasis', 'IBasisKx', 'IBasisCutoff', 'IBasisWithConvolution', 'IBasisLz', 'PeriodicBasis',
+           'CartesianBasis']
 
 # %% ../../nbs/07_bases.ipynb #b1705a8b
 class IBasisMinimal(Interface):
@@ -88,6 +89,19 @@ class IBasisWithConvolution(IBasis):
     def convolve(y, C=None, Ck=None):
         """Return ``∫ C(r - r') y(r') dr'``: ``C`` sampled on ``xyz``, or ``Ck(|k|)``, its Fourier transform."""
 
+# %% ../../nbs/07_bases.ipynb #03e0e16c
+class IBasisLz(IBasis):
+    """A basis for rotating frames: the angular momentum about z, and the Laplacian with the frame's term."""
+
+    def apply_Lz_hbar(y):
+        """Return ``Lz y / ħ = -i (x ∂y/∂y - y ∂y/∂x)``."""
+
+    def laplacian(y, factor=1.0, factors=None, exp=False, kwz2=0):
+        """As ``IBasisMinimal.laplacian``, plus ``2 * kwz2 * factor * Lz y / ħ`` with ``kwz2 = m ω_z / ħ``.
+
+        With ``factor = -ħ²/2m`` this is the kinetic energy in a frame rotating at ``ω_z``; not with ``exp``.
+        """
+
 # %% ../../nbs/07_bases.ipynb #20f46557
 def _checked_sizes(Nxyz, owner:str) -> np.ndarray:
     "`Nxyz` as an array of positive ints, one per dimension, or a ValueError naming it."
@@ -122,7 +136,7 @@ def _along(v, axis:int, ndim:int) -> np.ndarray:
     return v.reshape([-1 if a == axis else 1 for a in range(ndim)])
 
 # %% ../../nbs/07_bases.ipynb #a2f2ed4f
-@implementer(IBasisKx, IBasisCutoff, IBasisWithConvolution)
+@implementer(IBasisKx, IBasisCutoff, IBasisWithConvolution, IBasisLz)
 class PeriodicBasis(Object):
     "A periodic box of `Nxyz` points and lengths `Lxyz`, with derivatives and convolutions by FFT."
     def __init__(self,
@@ -284,10 +298,13 @@ def laplacian(self:PeriodicBasis,
               exp:bool=False, # return exp(factor ∇²) y, the kinetic step of a split-operator method
               kx2=None, # replaces kx**2 (a modified dispersion along x); shaped like `kx`, or like a field
               k2=None, # replaces kx**2 + ky**2 + ... altogether; broadcasts like a field
+              kwz2=0, # m ω_z / ħ of a frame rotating about z: adds 2 kwz2 factor Lz y / ħ
              ):
     "`factor * ∇²y`, or `exp(factor * ∇²) y` if `exp`: one FFT, one multiplication, one inverse FFT."
     y, axes = self._fit(y, "laplacian")
     factor = 1.0 if factor is None else factor
+    if kwz2:
+        return self._laplacian_rotating(y, factor, factors, exp, kx2, k2, kwz2)
     k2s = self._k2_terms(factors, kx2)
     if k2 is not None or k2s[0] is None or (exp and np.ndim(factor) > 0):
         return self._laplacian_full(y, axes, factor, factors, exp, kx2, k2)
@@ -348,6 +365,27 @@ def grad_dot_grad(self:PeriodicBasis, a, b, factors=None):
     "`∇a · ∇b`, from Laplacians: (∇²(ab) - a ∇²b - b ∇²a) / 2."
     laplacian = functools.partial(self.laplacian, factors=factors)
     return (laplacian(a * b) - laplacian(a) * b - a * laplacian(b)) / 2
+
+# %% ../../nbs/07_bases.ipynb #bf7da7fe
+@patch
+def apply_Lz_hbar(self:PeriodicBasis, y):
+    "`Lz y / ħ = -i (x ∂y/∂y - y ∂y/∂x)`, the angular momentum about z (needs at least 2 dimensions)."
+    if self.dim < 2:
+        raise ValueError(f"apply_Lz_hbar needs a basis of at least 2 dimensions, this one is {self.dim}-D")
+    y, axes = self._fit(y, "apply_Lz_hbar")
+    dx, dy = self.get_gradient(y)[:2]
+    x_, y_ = (self._in_layout(x, axes, y.ndim, "xyz") for x in self.xyz[:2])
+    return -1j * (x_ * dy - y_ * dx)
+
+# %% ../../nbs/07_bases.ipynb #158d7afc
+@patch
+def _laplacian_rotating(self:PeriodicBasis, y, factor, factors, exp, kx2, k2, kwz2):
+    "`factor ∇²y + 2 kwz2 factor Lz y / ħ`: the kinetic energy in a frame rotating about z."
+    if exp:
+        raise NotImplementedError(f"laplacian: exp=True with kwz2={kwz2!r} (Lz and ∇² do not commute: "
+                                  "apply the rotation as a separate step)")
+    out = self.laplacian(y, factor=factor, factors=factors, kx2=kx2, k2=k2)
+    return out + 2 * kwz2 * np.asarray(factor) * self.apply_Lz_hbar(y)
 
 # %% ../../nbs/07_bases.ipynb #a7887cc8
 @patch
