@@ -231,6 +231,8 @@ def _fit(self:PeriodicBasis, y, caller:str):
 def _in_layout(self:PeriodicBasis, a, axes:tuple, ndim:int, name:str):
     "`a`, an array over the grid laid out like `xyz`, as a view whose grid axes are `axes` of an `ndim`-d field."
     a = np.asarray(a)
+    if name in ("kx", "kx2") and a.shape == (self.Nx,):
+        a = a.reshape(self.kx.shape)  # a 1-D array of Nx values for an x quantity runs along x
     if a.ndim > self.dim or any(n not in (1, N) for n, N in zip(a.shape[::-1], self.shape[::-1], strict=False)):
         raise ValueError(f"{name} of shape {a.shape} does not broadcast to the grid {self.shape}")
     a = a.reshape((1,) * (self.dim - a.ndim) + a.shape + (1,) * (ndim - self.dim))
@@ -296,13 +298,16 @@ def laplacian(self:PeriodicBasis,
               factor=1.0, # multiplies ∇²: a number (complex for real-time steps), or an array over the leading axes
               factors=None, # one scale per dimension: ∂_i → factors[i] ∂_i
               exp:bool=False, # return exp(factor ∇²) y, the kinetic step of a split-operator method
-              kx2=None, # replaces kx**2 (a modified dispersion along x); shaped like `kx`, or like a field
+              kx2=None, # replaces kx**2 (a modified dispersion along x): like `kx` (or Nx values), or like a field
               k2=None, # replaces kx**2 + ky**2 + ... altogether; broadcasts like a field
               kwz2=0, # m ω_z / ħ of a frame rotating about z: adds 2 kwz2 factor Lz y / ħ
              ):
     "`factor * ∇²y`, or `exp(factor * ∇²) y` if `exp`: one FFT, one multiplication, one inverse FFT."
     y, axes = self._fit(y, "laplacian")
     factor = 1.0 if factor is None else factor
+    if np.asarray(factor).dtype.kind not in "iufc" or np.asarray(kwz2).dtype.kind not in "iuf":
+        raise TypeError(f"laplacian: factor must be a number or numeric array and kwz2 a real number, "
+                        f"got factor={factor!r}, kwz2={kwz2!r}")
     if kwz2:
         return self._laplacian_rotating(y, factor, factors, exp, kx2, k2, kwz2)
     k2s = self._k2_terms(factors, kx2)
@@ -337,7 +342,7 @@ def _laplacian_full(self:PeriodicBasis, y, axes, factor, factors, exp, kx2, k2):
 def get_gradient(self:PeriodicBasis,
                  y, # a field on the grid
                  factors=None, # scales per dimension: ∂_i → factors[i] ∂_i; only the first len(factors) components
-                 kx=None, # replaces `kx_derivative` in ∂/∂x (twisted boundary conditions...); shaped like `kx`
+                 kx=None, # replaces `kx_derivative` in ∂/∂x (twisted boundary conditions...): like `kx`, or Nx values
                 ) -> list:
     "The gradient `[∂y/∂x, ∂y/∂y, ...]`; a real field gives real components (unless `kx` is given)."
     y, axes = self._fit(y, "get_gradient")
