@@ -70,8 +70,9 @@ def upstream_python():
     python = VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", UPSTREAM, "pyfftw", "numpy", "scipy"],
-                       check=True)
+        # 0.7.8's bases also import scipy, pyfftw and packaging, which it does not declare
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", UPSTREAM, "pyfftw", "numpy", "scipy",
+                        "packaging"], check=True)
     return python
 
 
