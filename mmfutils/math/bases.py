@@ -257,6 +257,10 @@ def _multiply_blocked(Y, terms:list, axes:tuple, op, post=None, scale=1.0):
     return Y
 
 # %% ../../nbs/07_bases.ipynb #816c88b1
+def _is_even(t) -> bool:
+    "True if the 1-D momentum function `t` (FFT order) takes the same value at k and -k."
+    return np.array_equal(t, t[-np.arange(len(t)) % len(t)])
+
 def _fourier_multiply(y, axes:tuple, terms:list, op, post=None, real:bool=False):
     "`ifftn(M * fftn(y))` over `axes`, `M` built from the 1-D momentum `terms` by `op`; `rfftn` if `real`."
     s = [y.shape[a] for a in axes]
@@ -315,7 +319,8 @@ def laplacian(self:PeriodicBasis,
         return self._laplacian_full(y, axes, factor, factors, exp, kx2, k2)
     scale = factor if np.ndim(factor) == 0 else 1.0  # an array factor multiplies the result
     terms, op = ([np.exp(-scale * t) for t in k2s], np.multiply) if exp else ([-scale * t for t in k2s], np.add)
-    out = _fourier_multiply(y, axes, terms, op, real=np.isrealobj(y) and np.isrealobj(factor))
+    real = np.isrealobj(y) and all(np.isrealobj(t) and _is_even(t) for t in terms)  # then the result is real
+    out = _fourier_multiply(y, axes, terms, op, real=real)
     return out if np.ndim(factor) == 0 else out * factor
 
 # %% ../../nbs/07_bases.ipynb #f8f96094
@@ -424,6 +429,8 @@ def _convolve(self:PeriodicBasis, y, kernel, shape:tuple, real:bool):
     ks = [2 * np.pi * np.fft.fftfreq(n, L / N) for n, L, N in zip(shape, self.Lxyz, self.Nxyz, strict=True)]
     ks[-1] = ks[-1][: shape[-1] // 2 + 1] if real else ks[-1]
     K = kernel([_along(k, i, self.dim) for i, k in enumerate(ks)])
+    if real and np.iscomplexobj(K):  # a complex kernel makes a real field complex
+        return self._convolve(y, kernel, shape, real=False)
     if real:
         out = _fft.irfftn(_fft.rfftn(y, axes=axes) * K, s=shape, axes=axes)
     else:
