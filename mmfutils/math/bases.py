@@ -173,6 +173,7 @@ def init(self:PeriodicBasis):
     self.kxyz = tuple(_along(k, i, self.dim) for i, k in enumerate(self._k1))
     self.metric = float(np.prod(dx))
     self.k_max = np.array([abs(k).max() for k in self._k1])
+    self._shape, self._layouts = tuple(self.Nxyz.tolist()), {}  # _layouts: ndim of a field -> its grid axes
 
 # %% ../../nbs/07_bases.ipynb #50fe03ab
 @patch(as_prop=True)
@@ -180,7 +181,7 @@ def dim(self:PeriodicBasis) -> int: return len(self.Nxyz)
 
 # %% ../../nbs/07_bases.ipynb #3c92b253
 @patch(as_prop=True)
-def shape(self:PeriodicBasis) -> tuple: return tuple(self.Nxyz.tolist())
+def shape(self:PeriodicBasis) -> tuple: return self._shape
 
 # %% ../../nbs/07_bases.ipynb #f3ed3731
 @patch(as_prop=True)
@@ -218,11 +219,14 @@ def _fit(self:PeriodicBasis, y, caller:str):
     y, name = np.asarray(y), f"{type(self).__name__}.{caller}"
     if y.dtype.kind not in "iufc":
         raise TypeError(f"{name} needs a numeric array (int, float or complex), got dtype {y.dtype}")
-    if not all(-y.ndim <= a < y.ndim for a in self.axes.tolist()) or len(set(self.axes % max(y.ndim, 1))) < self.dim:
-        raise ValueError(f"{name}: the basis axes={tuple(self.axes.tolist())} do not fit an array of shape {y.shape}")
-    axes = tuple((self.axes % y.ndim).tolist())
-    if tuple(y.shape[a] for a in axes) != self.shape:
-        raise ValueError(f"{name}: an array of shape {y.shape} does not fit the grid {self.shape} "
+    axes = self._layouts.get(y.ndim)
+    if axes is None:
+        given = self.axes.tolist()
+        if not all(-y.ndim <= a < y.ndim for a in given) or len({a % y.ndim for a in given}) < self.dim:
+            raise ValueError(f"{name}: the basis axes={tuple(given)} do not fit an array of shape {y.shape}")
+        axes = self._layouts[y.ndim] = tuple(a % y.ndim for a in given)
+    if tuple(y.shape[a] for a in axes) != self._shape:
+        raise ValueError(f"{name}: an array of shape {y.shape} does not fit the grid {self._shape} "
                          f"(its axes {axes} have lengths {tuple(y.shape[a] for a in axes)})")
     return y, axes
 
