@@ -71,10 +71,10 @@ class IBasisCutoff(IBasis):
     """A basis that can project fields onto low momenta (projected Gross–Pitaevskii methods, de-aliasing)."""
 
     k_max = Attribute("Largest momentum magnitude on the grid, one per dimension (an array).")
-    smoothing_cutoff = Attribute("Fraction of ``k_max`` kept by ``smooth``.")
+    smoothing_cutoff = Attribute("Fraction of the largest positive momentum along each axis that ``smooth`` keeps.")
 
     def smooth(f):
-        """Return ``f`` without the momenta beyond ``smoothing_cutoff * k_max``; a real ``f`` stays real."""
+        """Return ``f`` without the momenta beyond the cutoff (an ellipsoid in k); a real ``f`` stays real."""
 
 # %% ../../nbs/07_bases.ipynb #edd3aa20
 class IBasisWithConvolution(IBasis):
@@ -144,7 +144,7 @@ class PeriodicBasis(Object):
                  Lxyz, # box lengths, e.g. (10.0, 10.0, 10.0)
                  symmetric_lattice:bool=False, # grids symmetric about 0 (else 0 is a grid point, as FFTs like)
                  axes=None, # the axes of a field that run over the grid (default: the last ones)
-                 smoothing_cutoff:float=0.8, # fraction of `k_max` that `smooth` keeps
+                 smoothing_cutoff:float=0.8, # fraction of the largest positive k per axis that `smooth` keeps
                 ):
         self.Nxyz, self.Lxyz, self.axes = Nxyz, Lxyz, axes  # checked, as arrays, by init()
         self.symmetric_lattice, self.smoothing_cutoff = symmetric_lattice, smoothing_cutoff
@@ -404,9 +404,10 @@ def _laplacian_rotating(self:PeriodicBasis, y, factor, factors, exp, kx2, k2, kw
 # %% ../../nbs/07_bases.ipynb #a7887cc8
 @patch
 def smooth(self:PeriodicBasis, f):
-    "`f` without the momenta outside the ellipsoid Σ (k_i / (smoothing_cutoff k_max_i))² < 1; real stays real."
+    "`f` without the momenta outside the ellipsoid Σ (k_i / (smoothing_cutoff max k_i))² < 1; real stays real."
     f, axes = self._fit(f, "smooth")
-    cutoffs = np.where(self.k_max > 0, self.smoothing_cutoff * self.k_max, 1.0)  # an axis of 1 point has k = 0
+    top = np.array([k.max() for k in self._k1])  # the largest paired momentum (the unpaired -N/2 is left out)
+    cutoffs = np.where(top > 0, self.smoothing_cutoff * top, 1.0)  # an axis of 1 point has only k = 0
     terms = [(k / kc)**2 for k, kc in zip(self._k1, cutoffs, strict=True)]
     return _fourier_multiply(f, axes, terms, np.add, post=lambda s: s < 1, real=np.isrealobj(f))
 
