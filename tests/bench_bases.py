@@ -1,0 +1,199 @@
+"""Speed of `mmfutils.math.bases.PeriodicBasis.laplacian`, measured in one run (a benchmark, not a test).
+
+One Laplacian of a complex128 128^3 field is one forward FFT, one multiplication and one inverse FFT. With
+2 threads, in the same run, the candidates take turns call by call for many rounds:
+
+* ours: `PeriodicBasis.laplacian` (and `exp=True`, the kinetic step of a split-operator method);
+* the floor: two raw pyFFTW plans prebuilt from the same wisdom, and numpy multiplying in place by a stored
+  multiplier with the 1/n of the inverse folded in, called on the same field (pyFFTW copies a field that is not
+  SIMD-aligned, as ours does), and the same executing on preloaded aligned arrays (no copy at all);
+* mmfutils 0.7.8's `PeriodicBasis.laplacian`, installed with pip into the scratch virtualenv
+  build/bench-upstream (created on first use) and run in a child process that times each call itself.
+
+Printed and recorded (nbs/_data/bench_bases.json, rendered by nbs/07_bases.ipynb): the best times, their
+ratios to ours, and the median over rounds of the ratio within a round (robust when other processes load the
+machine). Run: `make bench` (or `.venv/bin/python tests/bench_bases.py`).
+"""
+import functools
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pyfftw
+
+from mmfutils.math.bases import PeriodicBasis
+from mmfutils.performance import fft
+
+sys.path.insert(0, str(Path(__file__).parent))
+from benchlib import record  # noqa: E402
+
+THREADS = 2
+ROUNDS = 40
+N, L = 128, 10.0
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / "build" / "bench-upstream"
+UPSTREAM = "mmfutils==0.7.8"
+
+
+def field():
+    "The complex128 N^3 field every candidate transforms (a plain numpy array, as a user's would be)."
+    rng = np.random.default_rng(42)
+    return rng.normal(size=(N,) * 3) + 1j * rng.normal(size=(N,) * 3)
+
+
+CHILD = f"""
+import sys, time
+import numpy as np
+import mmfutils.performance.fft
+from mmfutils.math.bases import PeriodicBasis
+mmfutils.performance.fft.set_num_threads({THREADS})
+rng = np.random.default_rng(42)
+y = rng.normal(size=({N},) * 3) + 1j * rng.normal(size=({N},) * 3)
+basis = PeriodicBasis(Nxyz=({N},) * 3, Lxyz=({L},) * 3)
+calls = {{"laplacian": lambda: basis.laplacian(y), "exp": lambda: basis.laplacian(y, factor=0.001, exp=True)}}
+for line in sys.stdin:
+    name = line.strip()
+    if name.startswith("check "):
+        r = calls[name[6:]]()
+        print(repr(complex(r[1, 2, 3])), repr(float(abs(r).sum())), flush=True)
+        continue
+    t0 = time.perf_counter()
+    calls[name]()
+    print(time.perf_counter() - t0, flush=True)
+"""
+
+
+def upstream_python():
+    "The python of the scratch virtualenv with mmfutils 0.7.8, created on first use."
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        # 0.7.8's bases also import scipy, pyfftw and packaging, which it does not declare
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", UPSTREAM, "pyfftw", "numpy", "scipy",
+                        "packaging"], check=True)
+    return python
+
+
+class Upstream:
+    "mmfutils 0.7.8 in a child process: `call(name)` runs one call there and returns the time it measured."
+    def __init__(self):
+        self.proc = subprocess.Popen([str(upstream_python()), "-I", "-W", "ignore", "-c", CHILD], cwd="/",
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.version = subprocess.run([str(upstream_python()), "-I", "-c", "import mmfutils; print(mmfutils.__version__)"],
+                                      capture_output=True, text=True, check=True).stdout.strip()
+
+    def ask(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return self.proc.stdout.readline()
+
+    def call(self, name):
+        return float(self.ask(name))
+
+    def check(self, name):
+        value, total = self.ask("check " + name).split()
+        return complex(value), float(total)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def raw_floor(y, multiplier):
+    "Two raw FFTW plans and one numpy multiplication: (call on `y`, execute on preloaded aligned arrays)."
+    a = pyfftw.empty_aligned(y.shape, complex)
+    A = pyfftw.empty_aligned(y.shape, complex)
+    b = pyfftw.empty_aligned(y.shape, complex)
+    flags = ("FFTW_MEASURE",)
+    fwd = pyfftw.FFTW(a, A, axes=(0, 1, 2), direction="FFTW_FORWARD", flags=flags, threads=THREADS)
+    bwd = pyfftw.FFTW(A, b, axes=(0, 1, 2), direction="FFTW_BACKWARD", flags=flags, threads=THREADS)
+    a[...] = y
+
+    def on_y():
+        Y = fwd(y)  # pyfftw copies y into `a` if y is not SIMD-aligned, as it does for ours
+        np.multiply(Y, multiplier, out=Y)
+        return bwd(Y, normalise_idft=False)  # the inverse unscaled: 1/n is in `multiplier`
+
+    def execute_only():
+        fwd.execute()
+        np.multiply(A, multiplier, out=A)
+        bwd.execute()
+        return b
+
+    return on_y, execute_only
+
+
+def timings(candidates, upstream, rounds):
+    "Times (s) per round of each candidate; the local callables and the child's call alternate within a round."
+    for f in candidates.values():  # warm up: plans, caches, page faults
+        f()
+    times = {name: [] for name in candidates}
+    times[upstream[0]] = []
+    for _ in range(rounds):
+        for name, f in candidates.items():
+            t0 = time.perf_counter()
+            f()
+            times[name].append(time.perf_counter() - t0)
+        times[upstream[0]].append(upstream[1]())
+    return {name: np.array(t) for name, t in times.items()}
+
+
+def compare(title, ours, floor_multiplier, upstream, upstream_name, expected):
+    "Time one case; print and return {candidate: best_ms, best_ratio, median_ratio} (ratios: their time / ours)."
+    y = field()
+    exact = expected(y)
+    np.testing.assert_allclose(ours(y), exact, rtol=1e-10, atol=1e-10 * abs(exact).max())
+    on_y, execute_only = raw_floor(y, floor_multiplier)
+    np.testing.assert_allclose(on_y(), exact, rtol=1e-10, atol=1e-10 * abs(exact).max())
+    names = {"ours": "mmfutils.math.bases PeriodicBasis.laplacian",
+             "floor": "floor: 2 raw FFTW plans + numpy multiply, on the field",
+             "exec": "floor: the same on preloaded aligned arrays (no copy)",
+             "up": f"mmfutils {upstream.version} PeriodicBasis.laplacian (child process)"}
+    times = timings({names["ours"]: lambda: ours(y), names["floor"]: on_y, names["exec"]: execute_only},
+                    (names["up"], lambda: upstream.call(upstream_name)), ROUNDS)
+    mine = times[names["ours"]]
+    results = {name: {"best_ms": round(t.min() * 1e3, 2), "best_ratio": round(t.min() / mine.min(), 3),
+                      "median_ratio": round(float(np.median(t / mine)), 3)} for name, t in times.items()}
+    print(f"\n{title}  ({THREADS} threads, {ROUNDS} rounds; ratio = their time / ours)")
+    print(f"  {'':62s} {'best':>9s}   {'ratio of bests':>14s}  {'median in-round ratio':>21s}")
+    for name, r in results.items():
+        print(f"  {name:62s} {r['best_ms']:9.2f} ms {r['best_ratio']:10.2f}x {r['median_ratio']:16.2f}x")
+    floor, up = results[names["floor"]], results[names["up"]]
+    print(f"  goal ours <= 1.15 x floor: ours / floor = {1 / floor['best_ratio']:.3f} (bests), "
+          f"{1 / floor['median_ratio']:.3f} (median in round); "
+          f"goal ahead of {upstream.version}: {up['best_ratio']:.2f}x (bests), {up['median_ratio']:.2f}x (median)")
+    return {"title": title, "candidates": results}
+
+
+def exact(y, multiplier):
+    "ifftn(multiplier * fftn(y)) by numpy.fft: the reference every candidate is checked against."
+    return np.fft.ifftn(np.fft.fftn(y) * multiplier)
+
+
+def main():
+    fft.set_num_threads(THREADS)
+    basis = PeriodicBasis(Nxyz=(N,) * 3, Lxyz=(L,) * 3)
+    k2 = sum(k**2 for k in basis.kxyz)  # the full N^3 array the floor multiplies by
+    upstream = Upstream()
+    try:
+        cases = []
+        for name, factor, exp in [("laplacian", 1.0, False), ("exp", 0.001, True)]:
+            multiplier = (np.exp(-factor * k2) if exp else -factor * k2) / N**3
+            ours = functools.partial(basis.laplacian, factor=factor, exp=exp)
+            mine, (up_value, up_total) = ours(field()), upstream.check(name)  # the same result as 0.7.8's
+            assert np.isclose(mine[1, 2, 3], up_value, rtol=1e-9, atol=1e-9 * abs(mine).max()), (mine[1, 2, 3], up_value)
+            assert np.isclose(abs(mine).sum(), up_total, rtol=1e-9), (abs(mine).sum(), up_total)
+            title = f"laplacian{'(exp=True)' if exp else ''} of a complex128 {N}^3 field"
+            expected = functools.partial(exact, multiplier=multiplier * N**3)
+            cases.append(compare(title, ours, multiplier, upstream, name, expected))
+    finally:
+        upstream.close()
+    record("bases", {"cases": cases, "threads": THREADS, "rounds": ROUNDS, "upstream": upstream.version},
+           packages=("numpy", "pyFFTW"),
+           notes="ratios are their time / ours; the median is over rounds of the ratio within a round")
+
+
+if __name__ == "__main__":
+    main()
