@@ -250,6 +250,7 @@ def build():
     "Render the site from `_proc/`; return its problems."
     from nbdev.config import get_config
     cfg = get_config(path=ROOT)
+    anchors.cache_clear()
     prepare()
     pages = render()
     local_katex()

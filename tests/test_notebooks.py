@@ -70,7 +70,10 @@ def process(nb, path):
     "nbdev's doc processing of the executed notebook, as `nbdev_docs` does it, into `_proc/`; its warning is an error."
     with working_directory(path.parent), warnings.catch_warnings():
         warnings.filterwarnings("error", "Found cells containing imports and other code")
-        FilterDefaults()(nb)
+        try:
+            FilterDefaults()(nb)
+        except Exception as e:
+            pytest.fail(f"{path.name}: nbdev_docs would fail on it: {e}", pytrace=False)
     dest = PROC / path.relative_to(CONFIG.nbs_path)
     dest.parent.mkdir(parents=True, exist_ok=True)
     write_nb(nb, dest)
