@@ -12,7 +12,8 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 HYPOTHESIS_DB = DirectoryBasedExampleDatabase(Path(__file__).resolve().parents[1] / "build" / "hypothesis")
 settings.register_profile("dev", database=HYPOTHESIS_DB)
 settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 
 
 def pytest_addoption(parser):
