@@ -7,6 +7,7 @@ never a downloaded one; without it the browser tests skip, unless CI=true, where
 """
 import functools
 import importlib.util
+import itertools
 import json
 import os
 import re
@@ -49,14 +50,14 @@ def sidebar():
 
 
 def show_docs():
-    "Each `show_doc` entry of the site, as (notebook, heading, signature)."
+    "Each `show_doc` entry of the site, as (notebook, cell index, source file, source line, heading, signature)."
     for path in sorted(PROC.rglob("*.ipynb")):
-        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
             for out in cell.get("outputs", []):
                 md = "".join(out.get("data", {}).get("text/markdown", ""))
-                m = re.search(r"^#+ (\S+)\n\n```python\n(.*?)\n```", md, re.M | re.S)
+                m = re.search(r"\[source\]\(([^)#]*)#L(\d+)\).*?^#+ (\S+)\n\n```python\n(.*?)\n```", md, re.M | re.S)
                 if m:
-                    yield path.name, m[1].replace("\\_", "_"), m[2]
+                    yield path.name, i, m[1], int(m[2]), m[3].replace("\\_", "_"), m[4]
 
 
 # ---------------------------------------------------------------- the files
@@ -95,11 +96,19 @@ def test_no_anchor_is_defined_twice(site):
 def test_api_entries_read_well(site):
     "Each name is documented once per page; signatures have docments, no `NoneType`, no markdown link (shown raw)."
     entries = list(show_docs())
-    assert any("# " in signature for _, _, signature in entries), "no parameter has a docment"
-    for nb, name, signature in entries:
+    assert any("# " in signature for *_, signature in entries), "no parameter has a docment"
+    for nb, *_, name, signature in entries:
         assert "NoneType" not in signature and "](" not in signature, f"{nb}: {name}: {signature}"
-    names = [(nb, name) for nb, name, _ in entries]
+    names = [(nb, name) for nb, *_, name, _ in entries]
     assert sorted({e for e in names if names.count(e) > 1}) == [], "documented twice"
+
+
+def test_api_entries_in_a_row_follow_the_source(site):
+    "Entries in consecutive cells come in the order of the source (nbdev lists the names of one cell backwards)."
+    entries = list(show_docs())
+    backwards = [(a[0], a[4], b[4]) for a, b in itertools.pairwise(entries)
+                 if a[:1] == b[:1] and b[1] == a[1] + 1 and a[2] == b[2] and b[3] < a[3]]
+    assert backwards == [], "(notebook, entry, entry after it but earlier in the source)"
 
 
 # ---------------------------------------------------------------- in the browser
