@@ -10,7 +10,7 @@ PYTEST_FLAGS ?=
 PORT ?= 8000
 RUFF_FLAGS := --isolated --select E4,E7,E9,F,B,UP --target-version py310
 
-.PHONY: venv tools export clean-nbs readme docs serve test test-quick lint sync-check core-check bench clean
+.PHONY: venv tools export clean-nbs readme docs serve test test-quick lint sync-check core-check bench compat clean
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ core-check:  ## `pip install .` with the core requirements only, then import the
 
 bench: export  ## speed ratios, measured in one run (not a test)
 	shopt -s nullglob; for b in tests/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
+
+compat: $(STAMP)  ## mmfutils 0.7.8's own tests (top-level helpers, containers, interface, fft, blas, threads) run against this package
+	$(BIN)/python .ci/compat.py
 
 clean:
 	rm -rf _docs _proc .coverage .pytest_cache .venv-core build

@@ -9,8 +9,10 @@ __all__ = ['implements', 'verifyClass', 'verifyObject', 'HTMLFragment', 'describ
 
 # %% ../nbs/01_interface.ipynb #ead8ffab
 import inspect
+import re
 import reprlib
 import sys
+import threading
 
 from zope.interface import Attribute, Interface, implementedBy, implementer, providedBy
 from zope.interface import verify as _zope_verify
@@ -31,12 +33,17 @@ def _what(obj) -> str:
         return f"the class {obj.__qualname__}"
     return f"{reprlib.repr(obj)} ({type(obj).__qualname__})"
 
+def _name(obj) -> str:
+    "The name of interface or function `obj`; zope keeps no name (`None`) for one with a space in it."
+    return getattr(obj, "__name__", None) or "(unnamed)"
+
+# %% ../nbs/01_interface.ipynb #2b7e0c11
 def _check_interface(obj, caller:str):
     "Raise a `TypeError` naming `caller` and `obj` unless `obj` is a zope interface."
     if IInterface.providedBy(obj):
         return
     is_class = isinstance(obj, type)
-    declared = ", ".join(i.__name__ for i in (implementedBy(obj) if is_class else providedBy(obj)))
+    declared = ", ".join(map(_name, implementedBy(obj) if is_class else providedBy(obj)))
     hint = f"; it {'implements' if is_class else 'provides'} {declared}: pass that" if declared else ""
     raise TypeError(f"{caller}() expects an interface (a subclass of zope.interface.Interface), "
                     f"not {_what(obj)}{hint}")
@@ -44,7 +51,7 @@ def _check_interface(obj, caller:str):
 # %% ../nbs/01_interface.ipynb #e6150305
 def implements(*interfaces):
     "Class decorator declaring that instances provide `interfaces`, like `implementer`; the Python 2 class-body call is a `TypeError`."
-    names = ", ".join(getattr(i, "__name__", repr(i)) for i in interfaces)
+    names = ", ".join(_name(i) if hasattr(i, "__name__") else repr(i) for i in interfaces)
     caller = sys._getframe(1).f_locals
     if "__module__" in caller and "__qualname__" in caller:  # we are being called in a class body
         raise TypeError(f"implements({names}) inside a class body is the Python 2 spelling; "
@@ -53,40 +60,73 @@ def implements(*interfaces):
         _check_interface(interface, "implements")
     return implementer(*interfaces)
 
+# %% ../nbs/01_interface.ipynb #29921cd6
+_repr = reprlib.Repr()  # a repr that never raises and stays short
+_repr.maxstring = _repr.maxother = 60
+
+def _call_signature(method:Method) -> str:
+    "`(a, b=1, *args, **kw)`: how callers call interface method `method`, as zope recorded it."
+    info = method.getSignatureInfo()
+    args = [f"{n}={_repr.repr(info['optional'][n])}" if n in info["optional"] else n for n in info["positional"]]
+    args += [f"{star}{info[key]}" for star, key in (("*", "varargs"), ("**", "kwargs")) if info[key]]
+    return f"({', '.join(args)})"
+
 # %% ../nbs/01_interface.ipynb #21c95a0e
 def _signature(function) -> str:
     "`Adder.add(self, other)`: the name and signature of an implementation, or its `repr`."
     try:
         return f"{getattr(function, '__qualname__', function.__name__)}{inspect.signature(function)}"
     except (AttributeError, TypeError, ValueError):
-        return repr(function)
+        return _repr.repr(function)
 
-def _first_line(doc) -> str:
-    "The first line of docstring `doc`, or `(undocumented)`."
-    return (inspect.cleandoc(doc or "").splitlines() or ["(undocumented)"])[0]
+# %% ../nbs/01_interface.ipynb #9f9149d7
+def _docstring(obj) -> str:
+    "The cleaned docstring of an interface, attribute, method or function, whatever `__doc__` holds."
+    doc = obj.getDoc() if hasattr(obj, "getDoc") else getattr(obj, "__doc__", None)
+    text = doc if isinstance(doc, str) else "" if doc is None else _repr.repr(doc)
+    return inspect.cleandoc(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "\ufffd", text))  # control characters are not text
+
+def _first_line(obj) -> str:
+    "The first line of the docstring of `obj`, or `(undocumented)`."
+    return (_docstring(obj).splitlines() or ["(undocumented)"])[0]
+
+# %% ../nbs/01_interface.ipynb #7d6fe2fd
+def _not_declared(error:DoesNotImplement, iface, candidate) -> str:
+    "Report line for zope's `DoesNotImplement`: the class lacks `@implementer(iface)`."
+    owner, name = candidate if isinstance(candidate, type) else type(candidate), iface.__name__
+    return (f"{'it' if owner is candidate else 'its class'} does not declare {name}: decorate "
+            f"{owner.__qualname__} with @implementer({name}), or pass tentative=True to skip this check")
+
+# %% ../nbs/01_interface.ipynb #2980dd73
+def _missing(error:BrokenImplementation, iface, candidate) -> str:
+    "Report line for zope's `BrokenImplementation`: an attribute or method is missing."
+    desc = error.name
+    expects = f"{iface.__name__} expects: {_first_line(desc)}"
+    if isinstance(desc, Method):
+        return f"method {desc.__name__}{_call_signature(desc)} is missing; {expects}"
+    return f"attribute {getattr(desc, '__name__', desc)!r} is missing; {expects}"
+
+# %% ../nbs/01_interface.ipynb #f8ae5676
+def _broken_method(error:BrokenMethodImplementation, iface, candidate) -> str:
+    "Report line for zope's `BrokenMethodImplementation`: a wrong signature, or not a method at all."
+    desc = error.method
+    expected = f"{desc.__name__}{_call_signature(desc)}" if isinstance(desc, Method) else repr(desc)
+    implementation = error.args[2] if len(error.args) > 2 else None
+    if callable(implementation):
+        found = f"method {_signature(implementation)}"
+    else:
+        found = f"{getattr(desc, '__name__', desc)} = {_repr.repr(implementation)}"
+    return f"{found} {error.mess.replace('implementation ', '')}; {iface.__name__} expects {expected}"
+
+# %% ../nbs/01_interface.ipynb #c5120800
+_PROBLEMS = {DoesNotImplement: _not_declared, BrokenImplementation: _missing,
+             BrokenMethodImplementation: _broken_method}
 
 def _problem(error, iface, candidate) -> str:
     "One line of a verification report: what `error` says is wrong and what `iface` expects."
-    name = iface.__name__
-    if isinstance(error, DoesNotImplement):
-        owner = candidate if isinstance(candidate, type) else type(candidate)
-        return (f"{'it' if owner is candidate else 'its class'} does not declare {name}: decorate "
-                f"{owner.__qualname__} with @implementer({name}), or pass tentative=True to skip this check")
-    if isinstance(error, BrokenImplementation):
-        desc = error.name
-        expects = f"{name} expects: {_first_line(getattr(desc, '__doc__', ''))}"
-        if isinstance(desc, Method):
-            return f"method {desc.__name__}{desc.getSignatureString()} is missing; {expects}"
-        return f"attribute {getattr(desc, '__name__', desc)!r} is missing; {expects}"
-    if isinstance(error, BrokenMethodImplementation):
-        desc = error.method
-        expected = f"{desc.__name__}{desc.getSignatureString()}" if isinstance(desc, Method) else repr(desc)
-        implementation = error.args[2] if len(error.args) > 2 else None
-        if callable(implementation):
-            found = f"method {_signature(implementation)}"
-        else:
-            found = f"{getattr(desc, '__name__', desc)} = {reprlib.repr(implementation)}"
-        return f"{found} {error.mess.replace('implementation ', '')}; {name} expects {expected}"
+    for kind, describe in _PROBLEMS.items():
+        if isinstance(error, kind):
+            return describe(error, iface, candidate)
     return str(error)
 
 # %% ../nbs/01_interface.ipynb #7db54eb6
@@ -95,6 +135,7 @@ class _WithReport:
     report = ""
     def __str__(self): return self.report
 
+# %% ../nbs/01_interface.ipynb #abfcb8a3
 class _reported:
     "Subclasses of zope's verification errors carrying a report; same names as zope's."
     class DoesNotImplement(_WithReport, DoesNotImplement):
@@ -109,21 +150,22 @@ class _reported:
     class MultipleInvalid(_WithReport, MultipleInvalid):
         "Zope's `MultipleInvalid` with a report."
 
+# %% ../nbs/01_interface.ipynb #4c45fe4d
 def _with_report(error, iface, candidate):
     "Zope's `error` from verifying `candidate` against `iface`, re-made with a report of every problem."
+    reported = getattr(_reported, type(error).__name__, None)
+    if reported is None or reported.__bases__[1] is not type(error):
+        return error  # an error type we do not know: leave zope's message alone
     problems = error.exceptions if isinstance(error, MultipleInvalid) else (error,)
     what = (f"The class {candidate.__qualname__} does not implement" if isinstance(candidate, type)
             else f"The {type(candidate).__qualname__} object does not provide")
     count = f" ({len(problems)} problems)" if len(problems) > 1 else ""
-    lines = [f"{what} {iface.__name__}{count}:"]
-    lines += [f"  - {_problem(p, iface, candidate)}" for p in problems]
-    reported = getattr(_reported, type(error).__name__, None)
-    if reported is None or reported.__bases__[1] is not type(error):
-        return error  # an error type we do not know: leave zope's message alone
     new = reported(*error.args)
-    new.report = "\n".join(lines)
+    new.report = "\n".join([f"{what} {iface.__name__}{count}:",
+                            *(f"  - {_problem(p, iface, candidate)}" for p in problems)])
     return new
 
+# %% ../nbs/01_interface.ipynb #9818939d
 def _verified(verify, iface, candidate, tentative:bool) -> bool:
     "Run zope's `verify`; on failure raise its error again with a report of every problem."
     try:
@@ -132,9 +174,9 @@ def _verified(verify, iface, candidate, tentative:bool) -> bool:
         raise _with_report(error, iface, candidate) from None
 
 # %% ../nbs/01_interface.ipynb #31a22839
-def verifyClass(iface, # the interface that instances of `candidate` should provide
+def verifyClass(iface, # the interface that instances of the class should provide
                 candidate, # a class (not an instance)
-                tentative:bool=False, # skip the check that `candidate` declares `iface`
+                tentative:bool=False, # skip the check that the class declares the interface
                ) -> bool:
     "Check that class `candidate` implements `iface`: return `True`, or raise one error listing every problem."
     _check_interface(iface, "verifyClass")
@@ -144,9 +186,10 @@ def verifyClass(iface, # the interface that instances of `candidate` should prov
                         f"use verifyObject({name}, obj) for the instance or verifyClass({name}, {cls})")
     return _verified(_zope_verify.verifyClass, iface, candidate, tentative)
 
-def verifyObject(iface, # the interface `candidate` should provide
+# %% ../nbs/01_interface.ipynb #53007011
+def verifyObject(iface, # the interface the object should provide
                  candidate, # an instance (not its class)
-                 tentative:bool=False, # skip the check that `candidate` declares `iface`
+                 tentative:bool=False, # skip the check that the object declares the interface
                 ) -> bool:
     "Check that object `candidate` provides `iface`: return `True`, or raise one error listing every problem."
     _check_interface(iface, "verifyObject")
@@ -156,11 +199,31 @@ def verifyObject(iface, # the interface `candidate` should provide
                         f"use verifyObject({name}, {cls}(...)) or verifyClass({name}, {cls})")
     return _verified(_zope_verify.verifyObject, iface, candidate, tentative)
 
-# %% ../nbs/01_interface.ipynb #5e3dd299
-def _doc(desc) -> str:
-    "The cleaned docstring of an interface, attribute or method."
-    return inspect.cleandoc(desc.getDoc() or "")
+# %% ../nbs/01_interface.ipynb #352e3371
+def _plain(text:str) -> str:
+    "`text` on one line as reStructuredText meaning just that text: every punctuation mark escaped."
+    return re.sub(r"[^\w\s]|_", lambda m: "\\" + m[0], " ".join(str(text).split()))
 
+def _code(text:str) -> str:
+    "`text` on one line as inline code (`<code>` in HTML), its backslashes and backticks escaped."
+    text = " ".join(str(text).split()) or "(empty)"
+    return ":literal:`" + text.replace("\\", "\\\\").replace("`", "\\`") + "`"
+
+# %% ../nbs/01_interface.ipynb #ac5cfc39
+_PUNCT = r"[!-/:-@\[-`{-~]"  # the characters docutils accepts in title underlines
+_TITLE = re.compile(rf"(?P<pre>\A|\n[ \t]*\n)(?:(?P<overline>(?P<o>{_PUNCT})(?P=o)+)[ \t]*\n)?(?P<indent>[ \t]*)"
+                    rf"(?P<text>\S[^\n]*)\n[ \t]*(?P<underline>(?P<u>{_PUNCT})(?P=u)+)[ \t]*(?=\n|\Z)")
+
+def _rubrics(doc:str) -> str:
+    "`doc` with its section titles turned into `.. rubric::` directives."
+    def rubric(m):
+        text, line = m["text"].rstrip(), m["underline"]
+        if (m["overline"] and m["o"] != m["u"]) or len(line) < min(len(text), 4) or not text.strip(text[0]):
+            return m[0]  # not a title docutils would recognise
+        return f"{m['pre']}{m['indent']}.. rubric:: {text}"
+    return _TITLE.sub(rubric, doc)
+
+# %% ../nbs/01_interface.ipynb #5e3dd299
 def _members(iface) -> list:
     "`(name, description)` of every attribute and method of `iface`: its own first, then those of its bases."
     seen = {}
@@ -169,89 +232,171 @@ def _members(iface) -> list:
             seen.setdefault(name, desc)
     return list(seen.items())
 
-def _definition(term:str, doc:str) -> str:
-    "A reStructuredText definition-list item."
-    body = "\n".join(f"    {line}" if line else "" for line in (doc or "*(undocumented)*").splitlines())
-    return f"{term}\n{body}\n"
-
+# %% ../nbs/01_interface.ipynb #efeba6b0
 def _heading(text:str, underline:str) -> str:
-    "A reStructuredText section title."
-    return f"{text}\n{underline * len(text)}\n"
+    "A reStructuredText section title showing `text` as it is."
+    title = _plain(text)
+    return f"{title}\n{underline * len(title)}\n"
 
-def _code(text:str) -> str:
-    "`text` as inline code (`<code>` in HTML)."
-    return f":code:`{text}`" if "`" not in text else f"``{text}``"
+def _definition(term:str, doc:str) -> str:
+    "A reStructuredText definition-list item: `term`, then `doc` (rst) indented."
+    lines = (_rubrics(doc) or "*(undocumented)*").splitlines()
+    return term + "\n" + "\n".join(f"    {line}" if line.strip() else "" for line in lines) + "\n"
 
+# %% ../nbs/01_interface.ipynb #3a47ba0d
+def _member(iface, name:str, desc) -> str:
+    "The definition-list item of attribute or method `name` of `iface`, saying which base it comes from."
+    term = _code(name + _call_signature(desc) if isinstance(desc, Method) else name)
+    owner = getattr(desc, "interface", iface)
+    if owner is not iface:
+        term += f" *(from {_plain(_name(owner))})*"
+    return _definition(term, _docstring(desc))
+
+# %% ../nbs/01_interface.ipynb #4ba8c421
 def _interface_rst(iface) -> str:
     "reStructuredText documenting `iface`: docstring, bases, attributes, methods and invariants."
-    parts = [_heading(iface.__name__, "=")]
-    if _doc(iface):
-        parts.append(_doc(iface) + "\n")
+    parts = [_heading(_name(iface), "="), _rubrics(_docstring(iface)) + "\n"]
     bases = [b for b in iface.__bases__ if b is not Interface]
     if bases:
-        parts.append("Extends " + ", ".join(_code(b.__name__) for b in bases) + ".\n")
+        parts.append("Extends " + ", ".join(_code(_name(b)) for b in bases) + ".\n")
     members = _members(iface)
     for title, is_method in (("Attributes", False), ("Methods", True)):
-        items = []
-        for name, desc in members:
-            if isinstance(desc, Method) is is_method:
-                term = _code(f"{name}{desc.getSignatureString()}" if is_method else name)
-                if desc.interface is not iface:
-                    term += f" *(from {desc.interface.__name__})*"
-                items.append(_definition(term, _doc(desc)))
-        if items:
-            parts += [_heading(title, "-"), *items]
+        items = [_member(iface, name, desc) for name, desc in members if isinstance(desc, Method) is is_method]
+        parts += [_heading(title, "-"), *items] if items else []
     invariants = iface.queryTaggedValue("invariants") or []
     if invariants:
         parts.append(_heading("Invariants", "-"))
-        parts += [_definition(_code(f.__name__), inspect.cleandoc(f.__doc__ or "")) for f in invariants]
+        parts += [_definition(_code(_name(f)), _docstring(f)) for f in invariants]
     return "\n".join(parts)
 
+# %% ../nbs/01_interface.ipynb #9c6739a8
+_SAFE_SCHEMES = ("http", "https", "mailto")
+
+def _safe_uri(uri:str) -> bool:
+    "Is `uri` http(s), mailto or relative to the page (a path or an `#anchor`), so safe to link from a docs page?"
+    uri = re.sub(r"[\x00-\x20\x7f]", "", uri)  # browsers drop these inside URLs, so `java\tscript:` is `javascript:`
+    scheme = re.match(r"([^/?#:]*):", uri)
+    if scheme:
+        return scheme[1].lower() in _SAFE_SCHEMES
+    return not re.match(r"[/\\]{2}", uri)  # `//host/...` would leave the site
+
+# %% ../nbs/01_interface.ipynb #34767384
+def _drop_unsafe_links(document):
+    "Replace every link and image in docutils `document` whose URI `_safe_uri` refuses by its text."
+    from docutils import nodes
+    for node in list(document.findall(nodes.Element)):
+        node.attributes.pop("scale", None)  # scaling an image makes the writer open the local file
+        for key in ("refuri", "uri"):
+            if key in node and not _safe_uri(node[key]):
+                if isinstance(node, nodes.reference):
+                    node.replace_self(nodes.inline("", "", *node.children))
+                elif isinstance(node, nodes.image):
+                    node.replace_self(nodes.inline("", node.get("alt", "")))
+                else:
+                    del node[key]
+
+# %% ../nbs/01_interface.ipynb #2cbc5088
+def _show_dropped_text(document):
+    "Put back, as literal blocks, the text docutils left out of `document` and reported as an error."
+    from docutils import nodes
+    for message in list(document.findall(nodes.system_message)):
+        blocks = list(message.findall(nodes.literal_block))
+        if message["level"] >= 3 and blocks:  # ERROR or SEVERE; WARNINGs drop only disabled directives
+            message.replace_self(blocks)
+
+# %% ../nbs/01_interface.ipynb #597bfbf0
+def _docstring_transform():
+    "A docutils transform making a document from docstrings fit for a docs page."
+    from docutils.transforms import Transform
+
+    class Docstrings(Transform):
+        default_priority = 865  # after every reference is resolved, before unshown messages are removed
+        def apply(self):
+            _show_dropped_text(self.document)
+            _drop_unsafe_links(self.document)
+    return Docstrings
+
+# %% ../nbs/01_interface.ipynb #375f1c08
+_SETTINGS = {  # a docstring must not read files, run scripts, print messages or obey a local docutils.conf
+    "raw_enabled": False, "file_insertion_enabled": False, "_disable_config": True, "report_level": 5,
+    "halt_level": 5, "warning_stream": False, "doctitle_xform": False, "initial_header_level": 3,
+    "line_length_limit": 10_000}  # docutils' default, against slow parsing of long lines
+
 # %% ../nbs/01_interface.ipynb #b52daab2
+def _writer():
+    "docutils' HTML5 writer, making `<code>` of literals and keeping only safe links."
+    from docutils.writers import html5_polyglot
+
+    class Translator(html5_polyglot.HTMLTranslator):
+        def visit_literal(self, node):  # literals as <code>, styled like code by every theme
+            node["classes"] = [*node["classes"], "code"]
+            super().visit_literal(node)
+
+    class Writer(html5_polyglot.Writer):
+        def get_transforms(self):
+            return [*super().get_transforms(), _docstring_transform()]
+
+    writer = Writer()
+    writer.translator_class = Translator
+    return writer
+
+# %% ../nbs/01_interface.ipynb #e439591e
 class HTMLFragment(str):
     "A `str` of HTML that Jupyter displays rendered."
     def _repr_html_(self) -> str:
         return str(self)
 
-def _html(rst:str, iface) -> HTMLFragment:
-    "`rst` as an HTML fragment inside `<div class=\"mmfutils-interface\">`."
-    from docutils.core import publish_parts  # docutils is imported only when needed
-    from docutils.writers import html5_polyglot
+# %% ../nbs/01_interface.ipynb #6ba66530
+_DOCUTILS_LOCK = threading.Lock()  # docutils keeps the roles a document defines (`.. role::`) in a global
 
-    class Translator(html5_polyglot.HTMLTranslator):
-        def visit_literal(self, node):  # ``literal`` as <code>, styled like code by every theme
-            if "code" not in node["classes"]:
-                node["classes"].append("code")
-            super().visit_literal(node)
+def _publish(rst:str, name:str) -> str:
+    "The HTML fragment docutils makes of `rst` (documenting interface `name`); raises if it would lose text."
+    from docutils.core import publish_parts
+    from docutils.nodes import make_id
+    from docutils.parsers.rst import roles
+    if max(map(len, rst.expandtabs().splitlines()), default=0) > _SETTINGS["line_length_limit"]:
+        raise ValueError("docutils would drop the whole text")
+    writer, settings = _writer(), {**_SETTINGS, "id_prefix": f"{make_id(name) or 'interface'}-"}
+    with _DOCUTILS_LOCK:
+        saved = dict(roles._roles)
+        try:
+            fragment = publish_parts(rst, writer=writer, settings_overrides=settings)["fragment"]
+        finally:  # a docstring's roles must not outlive it (a later document may allow raw HTML)
+            roles._roles.clear()
+            roles._roles.update(saved)
+    return fragment
 
-    writer = html5_polyglot.Writer()
-    writer.translator_class = Translator
-    settings = {"doctitle_xform": False, "initial_header_level": 3, "id_prefix": f"{iface.__name__.lower()}-",
-                "report_level": 5, "halt_level": 5}  # docstrings need not be perfect rst: render, never fail
-    fragment = publish_parts(rst, writer=writer, settings_overrides=settings)["fragment"]
-    return HTMLFragment(f'<div class="mmfutils-interface">\n{fragment.strip()}\n</div>\n')
+# %% ../nbs/01_interface.ipynb #bf9524f7
+def _html(rst:str, name:str) -> HTMLFragment:
+    "`rst` as a safe HTML fragment, or as preformatted text if docutils cannot render all of it."
+    import html
+    try:
+        fragment = _publish(rst, name)
+    except Exception:  # the ValueError above, RecursionError from deeply nested blocks
+        fragment = f"<pre>{html.escape(rst)}</pre>"
+    return HTMLFragment(f'<div class="mmfutils-interface tex2jax_ignore mathjax_ignore">\n{fragment.strip()}\n</div>\n')
 
 # %% ../nbs/01_interface.ipynb #b55141a3
-_FORMATS = ("html", "rst", "ipython")
+_FORMATS = {"html": "html", "rst": "rst", "ipython": "ipython", "jupyter": "ipython"}  # jupyter: 0.7's name
 
-def describe_interface(interface, # a zope interface, e.g. `IAdder`
-                       format:str="html", # "html" (an `HTMLFragment`), "rst" (reStructuredText) or "ipython" (`IPython.display.HTML`)
+def describe_interface(interface, # a zope interface, e.g. IAdder
+                       format:str="html", # "html" (an HTMLFragment), "rst" (reStructuredText) or "ipython" (IPython.display.HTML)
                       ):
     "Documentation of `interface` from its docstrings: methods with signatures, attributes, base interfaces."
     _check_interface(interface, "describe_interface")
-    if format not in _FORMATS:
-        raise ValueError(f"describe_interface(): unknown format {format!r}; choose one of {', '.join(map(repr, _FORMATS))}")
+    kind = _FORMATS.get(format.lower()) if isinstance(format, str) else None
+    if kind is None:
+        raise ValueError(f"describe_interface(): unknown format {format!r}; choose one of 'html', 'rst', 'ipython'")
     rst = _interface_rst(interface)
-    if format == "rst":
+    if kind == "rst":
         return rst
-    html = _html(rst, interface)
-    if format == "html":
-        return html
+    if kind == "html":
+        return _html(rst, _name(interface))
     try:
         from IPython.display import HTML
     except ImportError as e:
         raise ImportError("describe_interface(..., format='ipython') needs IPython: pip install ipython") from e
-    return HTML(html)
+    return HTML(_html(rst, _name(interface)))
 
 # %% ../nbs/01_interface.ipynb #6d3e626d
 class IObject(Interface):
