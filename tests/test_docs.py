@@ -196,7 +196,7 @@ def test_maths_is_rendered_and_no_raw_markup_shows(browser, server):
         assert visit.js("document.querySelectorAll('span.math .katex').length") == count, path.name
         assert visit.js("document.querySelectorAll('.katex-error').length") == 0, path.name
         text = visit.js("""(() => { const c = document.body.cloneNode(true);
-            c.querySelectorAll('pre, code, .katex, script, style').forEach(e => e.remove()); return c.innerText; })()""")
+            c.querySelectorAll('pre, code, tt, kbd, samp, .katex, script, style').forEach(e => e.remove()); return c.innerText; })()""")
         raw = re.findall(r"\$[^$\s][^$]*\$|\\[A-Za-z]{2,}|\]\(", text)
         assert raw == [], f"{path.name} shows raw markup: {raw}"
         visit.page.close()
