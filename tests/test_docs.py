@@ -116,17 +116,12 @@ def test_api_entries_in_a_row_follow_the_source(site):
 @pytest.fixture(scope="module")
 def server(site):
     "Serve the site on localhost."
-    handler = functools.partial(QuietHandler, directory=str(SITE))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(SITE))  # its log goes to pytest
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
