@@ -38,7 +38,10 @@ def site(skip_flags):
         pytest.skip("the pages would lack the outputs of the slow cells: skipped with --nb-skip-flags=slow")
     for path in set(notebooks()) - RAN:
         run(path)
-    return docs.build()
+    try:
+        return docs.build()
+    except SystemExit as e:  # the build's own complaint: a notebook that failed, no npm
+        pytest.fail(str(e), pytrace=False)
 
 
 @functools.cache

@@ -31,7 +31,7 @@ EXPORTS = {"export", "exporti", "exports"}
 #: Minimum line coverage (%) of exported modules, checked after the notebooks ran under `--cov`.
 COVERAGE_MINIMUM = {"containers": 95, "interface": 95, "parallel": 90, "performance.fft": 90,
                     "performance.threads": 90, "performance.blas": 95, "performance.numexpr": 90}
-#: The notebooks run (and processed into `_proc/`) in this session; tests/test_docs.py renders them.
+#: The notebooks run in this session (into `_proc/`, unless they failed); tests/test_docs.py renders them.
 RAN = set()
 
 
@@ -66,26 +66,27 @@ def execute(nb, path, skip_flags=frozenset()):
         pytest.fail(shell.prettytb(fname=path.relative_to(ROOT)), pytrace=False)
 
 
-def process(nb, path):
-    "nbdev's doc processing of the executed notebook, as `nbdev_docs` does it, into `_proc/`; its warning is an error."
+def process(nb, path, dest):
+    "nbdev's doc processing of the executed notebook, as `nbdev_docs` does it, into `dest`; its warning is an error."
     with working_directory(path.parent), warnings.catch_warnings():
         warnings.filterwarnings("error", "Found cells containing imports and other code")
         try:
             FilterDefaults()(nb)
         except Exception as e:
             pytest.fail(f"{path.name}: nbdev_docs would fail on it: {e}", pytrace=False)
-    dest = PROC / path.relative_to(CONFIG.nbs_path)
     dest.parent.mkdir(parents=True, exist_ok=True)
     write_nb(nb, dest)
 
 
 def run(path, skip_flags=frozenset()):
-    "Execute the notebook at `path`, then process it for the docs."
+    "Execute the notebook at `path`, then process it into `_proc/` (emptied first: a failure leaves no stale page)."
     os.environ["IN_TEST"] = "1"  # nbdev's convention: no exporting while notebooks run as tests
+    RAN.add(path)
+    dest = PROC / path.relative_to(CONFIG.nbs_path)
+    dest.unlink(missing_ok=True)
     nb = read_nb(path)
     execute(nb, path, skip_flags)
-    process(nb, path)
-    RAN.add(path)
+    process(nb, path, dest)
 
 
 @pytest.mark.parametrize("path", notebooks(), ids=lambda p: str(p.relative_to(CONFIG.nbs_path)))
