@@ -1,5 +1,6 @@
 # mmfutils: `make docs` builds the documentation site, `make test` runs every notebook as a test.
-# Both create (or reuse) the project virtualenv .venv with everything they need.
+# Both create (or reuse) the project virtualenv .venv with everything they need, and install npm (the site's
+# KaTeX and fonts) and Chromium (the browser tests) with apt-get when they are missing and we are root.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,7 +10,7 @@ PYTEST_FLAGS ?=
 PORT ?= 8000
 RUFF_FLAGS := --isolated --select E4,E7,E9,F,B,UP --target-version py310
 
-.PHONY: venv export clean-nbs readme docs serve test test-quick lint sync-check core-check bench compat clean
+.PHONY: venv tools export clean-nbs readme docs serve test test-quick lint sync-check core-check bench compat clean
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +19,11 @@ $(STAMP): setup.py settings.ini
 	touch $@
 
 venv: $(STAMP)
+
+tools:  ## npm and chromium from Debian, when missing
+	@for p in npm chromium; do command -v $$p >/dev/null && continue; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$p; \
+	  else echo "make: $$p is missing: sudo apt-get install $$p"; fi; done
 
 export: $(STAMP)  ## notebooks -> mmfutils/
 	$(BIN)/nbdev_export
@@ -28,14 +34,15 @@ clean-nbs: $(STAMP)  ## strip notebook metadata nbdev does not keep
 readme: export  ## README.md from nbs/index.ipynb, offline
 	$(BIN)/python .ci/readme.py
 
-docs: readme  ## the documentation site: execute the notebooks, render _docs/ offline (.ci/docs.py)
+docs: readme tools  ## the site: run each notebook once (tests/test_notebooks.py), then render _docs/ (.ci/docs.py)
+	$(BIN)/python -m pytest tests/test_notebooks.py -q -p no:cacheprovider
 	$(BIN)/python .ci/docs.py
 
 serve:  ## serve _docs/ at http://127.0.0.1:8000/ (PORT=...), after `make docs`
 	@test -f _docs/index.html || { echo "no site in _docs/: run make docs first"; exit 1; }
 	$(BIN)/python -m http.server --directory _docs --bind 127.0.0.1 $(PORT)
 
-test: export  ## every notebook, every cell (slow ones too), with coverage of mmfutils/
+test: export tools  ## every notebook, every cell (slow ones too), with coverage of mmfutils/
 	$(BIN)/python -m pytest tests --cov=mmfutils --cov-report=term-missing:skip-covered $(PYTEST_FLAGS)
 
 test-quick: export  ## the same without cells flagged `#| slow`

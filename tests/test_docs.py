@@ -1,171 +1,139 @@
-"""The documentation site, built as `make docs` builds it and read in a real browser (headless Chromium).
+"""The documentation site, rendered as `make docs` renders it and read as files and in headless Chromium.
 
-The site is built once per test session (the notebooks are executed once more for it), served on
-localhost, and opened with playwright driving Debian's `chromium`, never a downloaded browser. Without
-chromium the browser tests skip, unless CI=true, where they fail. `--nb-skip-flags=slow` (`make test-quick`)
-skips the whole module: building the site executes every notebook.
+The site is rendered from the notebooks the notebook tests just ran (conftest.py orders these tests last;
+a notebook this session did not run is run first). The browser is Debian's `chromium` driven by playwright,
+never a downloaded one; without it the browser tests skip, unless CI=true, where they fail.
+`--nb-skip-flags=slow` (`make test-quick`) skips this module: its pages would lack the slow cells' outputs.
 """
 import functools
-import html
 import importlib.util
+import itertools
 import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from test_notebooks import PROC, RAN, notebooks, run
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_docs"
-EXECUTED = ROOT / "build" / "docs" / "executed"
-SCREENSHOTS = ROOT / "build" / "docs" / "screenshots"
+SCREENSHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _load_builder():
-    spec = importlib.util.spec_from_file_location("mmfutils_docs_build", ROOT / ".ci" / "docs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-docs = _load_builder()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def not_quick(request):
-    if "slow" in request.config.getoption("--nb-skip-flags"):
-        pytest.skip("building the docs executes every notebook: skipped with --nb-skip-flags=slow")
+_spec = importlib.util.spec_from_file_location("docs", ROOT / ".ci" / "docs.py")
+docs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(docs)
+SITE = docs.SITE
 
 
 @pytest.fixture(scope="session")
-def site():
-    "Build the site once, with `make docs`' own script; return the build's stderr."
-    run = subprocess.run([sys.executable, str(ROOT / ".ci" / "docs.py")], cwd=ROOT,
-                         capture_output=True, text=True)
-    assert run.returncode == 0, f"the docs build failed:\n{run.stdout}\n{run.stderr}"
-    return run.stderr
+def site(skip_flags):
+    "Render the site from this session's notebook runs; return the problems the build found."
+    if "slow" in skip_flags:
+        pytest.skip("the pages would lack the outputs of the slow cells: skipped with --nb-skip-flags=slow")
+    for path in set(notebooks()) - RAN:
+        run(path)
+    try:
+        return docs.build()
+    except SystemExit as e:  # the build's own complaint: a notebook that failed, no npm
+        pytest.fail(str(e), pytrace=False)
 
 
 @functools.cache
-def _sidebar_pages():
-    "The pages of the sidebar, in order, as (title, href) from the home page's sidebar."
+def sidebar():
+    "The sidebar's pages in order, as hrefs from the site's root."
     text = (SITE / "index.html").read_text(encoding="utf-8")
     nav = text[text.index('id="quarto-sidebar"'):]
-    nav = nav[:nav.index("</nav>")]
-    return [(html.unescape(re.sub(r"<[^>]+>", "", t)).strip(), href)
-            for href, t in re.findall(r'<a href="([^"#:]+\.html)"[^>]*>(.*?)</a>', nav, re.S)]
+    return re.findall(r'<a href="(?:\./)?([^"#:]+\.html)"', nav[:nav.index("</nav>")])
 
 
-def _notebook_pages():
-    "Every notebook of nbs/ that nbdev documents (its path from nbs/), with the page it becomes."
-    out = {}
-    for nb in docs.notebooks(ROOT / "nbs"):
-        rel = nb.relative_to(ROOT / "nbs")
-        first = json.loads((ROOT / "_proc" / rel).read_text(encoding="utf-8"))["cells"][0]
-        m = re.search(r"^output-file:\s*(\S+)", "".join(first["source"]), re.M)
-        out[rel.as_posix()] = (rel.parent / (m.group(1) if m else rel.with_suffix(".html").name)).as_posix()
-    return out
+def show_docs():
+    "Each `show_doc` entry of the site, as (notebook, cell index, source file, source line, heading, signature)."
+    for path in sorted(PROC.rglob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            for out in cell.get("outputs", []):
+                md = "".join(out.get("data", {}).get("text/markdown", ""))
+                m = re.search(r"\[source\]\(([^)#]*)#L(\d+)\).*?^#+ (\S+)\n\n```python\n(.*?)\n```", md, re.M | re.S)
+                if m:
+                    yield path.name, i, m[1], int(m[2]), m[3].replace("\\_", "_"), m[4]
 
 
-# ---------------------------------------------------------------- the static site
+# ---------------------------------------------------------------- the files
+
+def test_links_resolve_nothing_foreign_only_our_scripts(site):
+    "Internal links and anchors resolve, nothing loads from another host, every <script> is the build's."
+    assert site == []
+
+
+def test_the_check_catches_foreign_scripts_and_javascript_urls(tmp_path, monkeypatch):
+    (tmp_path / "site_libs").mkdir()
+    (tmp_path / "site_libs" / "evil.js").write_text("")
+    (tmp_path / "p.html").write_text('<script>alert(1)</script><script src="site_libs/evil.js"></script>'
+                                     '<a href=" JavaScript:alert(1)">x</a><img src="p.html" onerror="alert(1)">')
+    monkeypatch.setattr(docs, "SITE", tmp_path)
+    found = "\n".join(docs.problems())
+    for what in ("(inline)", "site_libs/evil.js", "<a href=...>", "<img onerror=...>"):
+        assert what in found
+
 
 def test_every_notebook_has_a_page_in_the_sidebar(site):
-    pages = _notebook_pages()
-    assert pages, "no notebooks in nbs/"
-    for nb, page in pages.items():
-        assert (SITE / page).is_file(), f"{nb} has no page {page}"
-    hrefs = [href for _, href in _sidebar_pages()]
-    assert hrefs[0] == "index.html", "the home page comes first in the sidebar"
-    unlisted = sorted(nb for nb, page in pages.items() if page not in hrefs)
-    assert not unlisted, f"notebooks missing from nbs/sidebar.yml: {unlisted}"
+    assert sidebar()[0] == "index.html"
+    for path in notebooks():
+        nb = json.loads((PROC / path.relative_to(ROOT / "nbs")).read_text(encoding="utf-8"))
+        page = re.search(r"^output-file:\s*(\S+)", "".join(nb["cells"][0]["source"]), re.M)[1]
+        assert page in sidebar(), f"{path.name} ({page}) is missing from nbs/sidebar.yml"
 
 
-def test_no_broken_links_and_nothing_from_other_hosts(site):
-    assert docs.link_problems(SITE) == []
+def test_no_anchor_is_defined_twice(site):
+    "Each id once per page: a link to a repeated id lands on the first."
+    for path in SITE.rglob("*.html"):
+        ids = docs.Page(path).ids
+        assert not {i for i in ids if ids.count(i) > 1}, path.name
 
 
-def _show_docs():
-    "For each page, what nbdev's `show_doc` wrote on it: [(heading, signature with its docments)]."
-    out = {}
-    for nb, page in _notebook_pages().items():
-        for cell in json.loads((ROOT / "_proc" / nb).read_text(encoding="utf-8"))["cells"]:
-            for o in cell.get("outputs", []):
-                md = "".join(o.get("data", {}).get("text/markdown", ""))
-                m = re.search(r"^#+ (\S+)\n\n```python\n(.*?)\n```", md, re.M | re.S)
-                if m:
-                    out.setdefault(page, []).append((m.group(1).replace("\\_", "_"), m.group(2)))
-    return out
+def test_api_entries_read_well(site):
+    "Each name is documented once per page; signatures have docments, no `NoneType`, no markdown link (shown raw)."
+    entries = list(show_docs())
+    assert any("# " in signature for *_, signature in entries), "no parameter has a docment"
+    for nb, *_, name, signature in entries:
+        assert "NoneType" not in signature and "](" not in signature, f"{nb}: {name}: {signature}"
+    names = [(nb, name) for nb, *_, name, _ in entries]
+    assert sorted({e for e in names if names.count(e) > 1}) == [], "documented twice"
 
 
-def test_api_reference_has_signatures_and_parameter_docs(site):
-    "Each `show_doc` is a heading with the symbol's anchor, then its signature with each parameter's docment."
-    shown = _show_docs()
-    if not shown:
-        pytest.skip("no notebook uses show_doc yet")
-    for page, entries in shown.items():
-        text = (SITE / page).read_text(encoding="utf-8")
-        plain = html.unescape(re.sub(r"<[^>]+>", "", text))
-        for name, signature in entries:
-            assert re.search(rf'<h\d id="{re.escape(name.lower())}(-\d+)?"[^>]*>{re.escape(name)}</h\d>', text), \
-                f"{page}: no heading for {name}"
-            for line in signature.splitlines():
-                assert line.strip() in plain, f"{page}: {name}: signature line {line!r} is not shown"
-    assert any("# " in sig for entries in shown.values() for _, sig in entries), "no parameter has a docment"
-
-
-def test_maths_uses_the_sites_own_katex(site):
-    math_pages = [p for p in SITE.rglob("*.html") if 'class="math' in p.read_text(encoding="utf-8")]
-    assert math_pages, "no page has maths (the developer page shows some)"
-    for page in math_pages:
-        text = page.read_text(encoding="utf-8")
-        assert "site_libs/katex/katex.min.js" in text and "cdn" not in text.lower(), page.name
-    assert (SITE / "site_libs" / "katex" / "fonts").is_dir()
-
-
-def test_search_index(site):
-    entries = json.loads((SITE / "search.json").read_text(encoding="utf-8"))
-    assert {e["href"].partition("#")[0] for e in entries} >= {"index.html"}
+def test_api_entries_in_a_row_follow_the_source(site):
+    "Entries in consecutive cells come in the order of the source (nbdev lists the names of one cell backwards)."
+    entries = list(show_docs())
+    backwards = [(a[0], a[4], b[4]) for a, b in itertools.pairwise(entries)
+                 if a[:1] == b[:1] and b[1] == a[1] + 1 and a[2] == b[2] and b[3] < a[3]]
+    assert backwards == [], "(notebook, entry, entry after it but earlier in the source)"
 
 
 # ---------------------------------------------------------------- in the browser
 
-# The server and the browser end with this module: playwright's event loop must not outlive it, or the
-# notebooks that run after it (ipyparallel's asyncio) find it.
 @pytest.fixture(scope="module")
 def server(site):
-    "Serve the site on localhost for the browser."
-    handler = functools.partial(QuietHandler, directory=str(SITE))
+    "Serve the site on localhost."
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(SITE))  # its log goes to pytest
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def browser():
-    "Headless Chromium from Debian, driven by playwright, with a fresh profile."
+    "Headless Chromium from Debian, driven by playwright, 1280 px wide, with a fresh profile."
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        message = f"no chromium at {CHROMIUM} (Debian: apt-get install chromium)"
-        if IN_CI:
-            pytest.fail(message + "; CI must run the browser tests")
-        pytest.skip(message)
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"no chromium at {CHROMIUM}; CI must run the browser tests")
+        pytest.skip(f"no chromium at {CHROMIUM} (make tools, or apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw, tempfile.TemporaryDirectory(prefix="mmfutils-chromium-") as profile:
         context = pw.chromium.launch_persistent_context(
@@ -176,11 +144,11 @@ def browser():
 
 
 class Visit:
-    "A page opened in the browser, with what went wrong while it loaded."
+    "A page opened in the browser, with what went wrong while it loaded; requests to other hosts are refused."
 
     def __init__(self, context, url):
         self.page = context.new_page()
-        self.errors, self.foreign = [], []
+        self.errors = []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
@@ -189,101 +157,101 @@ class Visit:
         self.page.goto(url, wait_until="networkidle")
 
     def _foreign(self, route):
-        self.foreign.append(route.request.url)
+        self.errors.append(f"foreign request: {route.request.url}")
         route.abort()
 
+    def js(self, code):
+        return self.page.evaluate(code)
 
-def test_home_page(browser, server):
-    visit = Visit(browser, server)
-    page = visit.page
-    assert "mmfutils" in page.title()
-    assert page.locator("main h1, header h1, #title-block-header h1").first.is_visible()
-    assert page.locator("#quarto-sidebar").is_visible()
+
+def test_every_page_in_the_browser(browser, server):
+    "Each page loads cleanly, with its favicon, only the build's scripts, links to its neighbours, and room for code."
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "index.png"), full_page=False)
-    assert (visit.errors, visit.foreign) == ([], [])
-    page.close()
-
-
-def test_every_page_loads_cleanly(browser, server):
-    for title, href in _sidebar_pages():
+    pages = sidebar()
+    for i, href in enumerate(pages):
         visit = Visit(browser, server + href)
-        assert (href, visit.errors, visit.foreign) == (href, [], []), title
-        assert visit.page.locator("main").inner_text().strip(), f"{href} is empty"
+        assert visit.errors == [], href
+        assert visit.js("document.querySelector('main').innerText.trim().length") > 0, f"{href} is empty"
+        icon = visit.js("document.querySelector('link[rel=icon]')?.href")
+        assert icon and visit.page.request.get(icon).headers["content-type"].startswith("image/"), f"{href}: favicon"
+        scripts = visit.js("[...document.scripts].map(s => s.src ? new URL(s.src).pathname.slice(1) : '(inline)')")
+        assert set(scripts) <= docs.SCRIPTS, href
+        neighbours = visit.js("[...document.querySelectorAll('.page-navigation a')].map(a => a.getAttribute('href'))")
+        assert [h.removeprefix("./") for h in neighbours] == pages[max(i - 1, 0):i] + pages[i + 1:i + 2], href
+        assert visit.js("document.querySelector('main').getBoundingClientRect().width") >= 800, href
+        scrolling = visit.js("""[...document.querySelectorAll('main pre')].filter(p => p.scrollWidth > p.clientWidth + 1
+            && Math.max(...p.innerText.split('\\n').map(l => l.length)) <= 100).map(p => p.innerText.slice(0, 60))""")
+        assert scrolling == [], f"{href}: blocks of lines up to 100 characters scroll sideways"
+        visit.page.screenshot(path=str(SCREENSHOTS / href.replace("/", "_").replace(".html", ".png")))
         visit.page.close()
 
 
-def test_maths_is_rendered(browser, server):
-    for page in sorted(SITE.rglob("*.html")):
-        count = page.read_text(encoding="utf-8").count('class="math ')
-        if not count:
-            continue
-        visit = Visit(browser, server + page.relative_to(SITE).as_posix())
-        assert visit.page.locator("span.math .katex").count() == count, page.name
-        assert visit.page.locator(".katex-error").count() == 0, page.name
-        assert (visit.errors, visit.foreign) == ([], []), page.name
+def test_maths_is_rendered_and_no_raw_markup_shows(browser, server):
+    "Maths (contents lists too) is typeset; no `$...$`, TeX command or markdown link `](` shows as text."
+    for path in sorted(SITE.rglob("*.html")):
+        visit = Visit(browser, server + path.relative_to(SITE).as_posix())
+        count = path.read_text(encoding="utf-8").count('class="math ')
+        assert visit.js("document.querySelectorAll('span.math .katex').length") == count, path.name
+        assert visit.js("document.querySelectorAll('.katex-error').length") == 0, path.name
+        text = visit.js("""(() => { const c = document.body.cloneNode(true);
+            c.querySelectorAll('pre, code, tt, kbd, samp, .katex, script, style').forEach(e => e.remove()); return c.innerText; })()""")
+        raw = re.findall(r"\$[^$\s][^$]*\$|\\[A-Za-z]{2,}|\]\(", text)
+        assert raw == [], f"{path.name} shows raw markup: {raw}"
         visit.page.close()
 
 
 def test_interface_page_shows_the_described_interface(browser, server):
-    nb = ROOT / "nbs" / "01_interface.ipynb"
-    if not nb.exists():
-        pytest.skip("nbs/01_interface.ipynb does not exist yet")
-    href = _notebook_pages()[nb.name]
-    shown = _interface_outputs(EXECUTED / nb.name)
+    "What `describe_interface` printed when the notebook ran is on the page."
+    nb = json.loads((PROC / "01_interface.ipynb").read_text(encoding="utf-8"))
+    shown = [re.findall(r"<code>([A-Za-z_]\w*)", "".join(o["data"]["text/html"])) for c in nb["cells"]
+             for o in c.get("outputs", []) if "mmfutils-interface" in "".join(o.get("data", {}).get("text/html", ""))]
     assert shown, "01_interface.ipynb shows no describe_interface output"
-    visit = Visit(browser, server + href)
-    blocks = visit.page.locator(".mmfutils-interface")
-    assert blocks.count() >= len(shown)
-    text = " ".join(blocks.all_inner_texts())
-    for names in shown:
-        missing = [n for n in names if n not in text]
-        assert not missing, f"method names missing from {href}: {missing}"
+    visit = Visit(browser, server + "interface.html")
+    text = " ".join(visit.page.locator(".mmfutils-interface").all_inner_texts())
+    assert [n for names in shown for n in names if n not in text] == []
     assert visit.errors == []
-    visit.page.close()
 
 
-def _interface_outputs(nb_path):
-    "For each `describe_interface` output of the executed notebook, the identifiers in its `<code>` elements."
-    out = []
-    for cell in json.loads(nb_path.read_text(encoding="utf-8"))["cells"]:
-        for o in cell.get("outputs", []):
-            markup = "".join(o.get("data", {}).get("text/html", ""))
-            if "mmfutils-interface" in markup:
-                codes = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<code>(.*?)</code>", markup, re.S)]
-                out.append({m.group(0) for c in codes for m in [re.match(r"[A-Za-z_]\w*", c)] if m})
-    return out
-
-
-def test_search_finds_a_page(browser, server):
+def test_search_finds_a_page_and_says_when_it_does_not(browser, server):
+    "A query lists pages; a query without hits says so, readably (contrast at least 4.5:1)."
     visit = Visit(browser, server)
-    page = visit.page
-    box = page.locator(".smalldocs-search input").first
+    box = visit.page.locator(".smalldocs-search input").first
     box.fill("install")
-    results = page.locator(".smalldocs-search-results a.search-result")
-    results.first.wait_for(timeout=5000)
-    assert results.count() > 0
-    assert visit.errors == []
-    page.close()
+    visit.page.locator(".smalldocs-search-results a.search-result").first.wait_for(timeout=5000)
+    box.fill("qqzzxxjj")
+    none = visit.page.locator(".smalldocs-search-results .search-none")
+    none.wait_for(timeout=5000)
+    assert none.is_visible() and "No results" in none.inner_text()
+    assert contrast(visit, ".smalldocs-search-results .search-none") >= 4.5
+    assert contrast(visit, ".smalldocs-search-results") >= 4.5
+
+
+def contrast(visit, selector):
+    "WCAG contrast ratio of the text of `selector` on the first opaque background behind it."
+    fg, bg = visit.js(f"""(() => {{ let e = document.querySelector({json.dumps(selector)}); const fg = getComputedStyle(e).color;
+        while (e && getComputedStyle(e).backgroundColor.match(/rgba\\(.*, 0\\)|transparent/)) e = e.parentElement;
+        return [fg, e ? getComputedStyle(e).backgroundColor : 'rgb(255, 255, 255)']; }})()""")
+
+    def luminance(rgb):
+        c = [int(x) / 255 for x in re.findall(r"\d+", rgb)[:3]]
+        c = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def test_a_doclink_lands_on_its_entry(browser, server):
-    "Clicking a name in backticks (an nbdev doclink) opens the page of its `show_doc` entry at that entry."
-    for title, href in _sidebar_pages():
+    "Clicking a name in backticks (an nbdev doclink) opens its `show_doc` entry."
+    for href in sidebar():
         visit = Visit(browser, server + href)
         links = visit.page.locator("main a:has(> code)[href*='.html#']")
-        if not links.count():
-            visit.page.close()
-            continue
-        link = links.first
-        target = link.get_attribute("href")
-        link.click()
-        visit.page.wait_for_load_state("networkidle")
-        anchor = target.partition("#")[2]
-        assert visit.page.url.endswith(target.rpartition("/")[2]), (title, target, visit.page.url)
-        entry = visit.page.locator(f"[id='{anchor}']")
-        assert entry.count() == 1 and entry.is_visible(), (title, target)
-        assert visit.errors == []
-        visit.page.close()
-        return
-    pytest.skip("no page links a documented name yet")
+        if links.count():
+            target = links.first.get_attribute("href")
+            links.first.click()
+            visit.page.wait_for_load_state("networkidle")
+            assert visit.page.url.endswith(target.rpartition("/")[2]), (href, target)
+            entry = visit.page.locator(f"[id='{target.partition('#')[2]}']")
+            assert entry.count() == 1 and entry.is_visible(), (href, target)
+            return
+    pytest.fail("no page links a documented name")
