@@ -28,7 +28,7 @@ def cpu_count()->int:
     except (AttributeError, OSError):  # no affinity on macOS and Windows
         return os.cpu_count() or 1
 
-# %% ../nbs/09_utils.ipynb #3eaf9890
+# %% ../nbs/09_utils.ipynb #d0c64894
 def unique_list(items, # any iterable; elements need not be hashable
                 preserve_order:bool=True, # kept for mmfutils 0.7's signature: the order is always kept
                )->list:
@@ -36,10 +36,12 @@ def unique_list(items, # any iterable; elements need not be hashable
     seen, out = set(), []
     for x in items:
         try:
-            if x in seen: continue
+            if x in seen:
+                continue
             seen.add(x)
         except TypeError:  # unhashable (a list, a dict): compare with what is kept
-            if any(x == y for y in out): continue
+            if any(x == y for y in out):
+                continue
         out.append(x)
     return out
 
