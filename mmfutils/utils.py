@@ -9,13 +9,13 @@ __all__ = ['positive_int', 'cpu_count', 'unique_list', 'allclose']
 import operator
 import os
 
-# %% ../nbs/09_utils.ipynb #50557140
+# %% ../nbs/09_utils.ipynb #e7db9fb7
 def positive_int(value, # the count to check: an `int`, or anything with `__index__` (numpy integers)
                  name:str="value", # how the error message names it
                 )->int:
     "`value` as an `int` of at least 1: `TypeError` if it is not an integer, `ValueError` if it is smaller."
     if isinstance(value, bool) or not hasattr(type(value), "__index__"):
-        raise TypeError(f"{name} must be a positive integer, not {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be a positive integer, got {value!r} ({type(value).__name__})")
     if (value := operator.index(value)) < 1:
         raise ValueError(f"{name} must be a positive integer, got {value}")
     return value

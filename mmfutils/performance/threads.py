@@ -8,7 +8,6 @@ __all__ = ['THREAD_ENV_VARS', 'SET_THREAD_HOOKS', 'get_num_threads', 'set_num_th
 # %% ../../nbs/03_threads.ipynb #b8a64978
 import importlib
 import importlib.util
-import operator
 import os
 import sys
 import threading
@@ -16,24 +15,13 @@ import warnings
 from contextlib import contextmanager
 from functools import partial
 
+from ..utils import cpu_count, positive_int
+
 try:
     import threadpoolctl
 except ImportError as _err:
     raise ImportError("mmfutils.performance.threads needs threadpoolctl: "
                       "`pip install threadpoolctl` (or `pip install mmfutils[fft]`)") from _err
-
-# %% ../../nbs/03_threads.ipynb #9218670d
-def _check_num_threads(n) -> int:
-    "`n` as an int >= 1, or a TypeError/ValueError that names it."
-    if isinstance(n, bool):
-        raise TypeError(f"number of threads n must be an int >= 1, got the bool {n!r}")
-    try:
-        n = operator.index(n)
-    except TypeError:
-        raise TypeError(f"number of threads n must be an int >= 1, got {n!r} ({type(n).__name__})") from None
-    if n < 1:
-        raise ValueError(f"number of threads n must be >= 1, got {n}")
-    return n
 
 # %% ../../nbs/03_threads.ipynb #e843216d
 def _limit(n:int, user_api:str):
@@ -213,27 +201,19 @@ def _leave(block:_Block, during:BaseException|None=None):
         why = f" (leaving a block that raised {type(during).__name__}: {during})" if during else ""
         raise _error(f"restoring the threads{why}", failures)
 
-# %% ../../nbs/03_threads.ipynb #4dd9587e
-def _usable_cores() -> int:
-    "The cores this process may run on."
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
 # %% ../../nbs/03_threads.ipynb #e4a1b005
 def get_num_threads() -> int:
     "The threads mmfutils' numerics use now: the innermost active `threads` block's, else the last set, else the usable cores."
     with _lock:
         if _blocks:
             return _blocks[-1].n
-        return _usable_cores() if _num_threads is None else _num_threads
+        return cpu_count() if _num_threads is None else _num_threads
 
 # %% ../../nbs/03_threads.ipynb #b1a2c3d8
 def set_num_threads(n:int): # number of threads, >= 1
     "Use `n` threads in BLAS, OpenMP, numexpr, scipy.fft, the MKL and mmfutils' FFTs (every `SET_THREAD_HOOKS`)."
     global _num_threads
-    n = _check_num_threads(n)
+    n = positive_int(n, "number of threads n")
     with _lock:
         _, shared = _apply(n)
         if _blocks:  # undone when the innermost active block ends
@@ -247,7 +227,7 @@ def set_num_threads(n:int): # number of threads, >= 1
 @contextmanager
 def threads(n:int): # number of threads inside the block, >= 1
     "Use `n` threads everywhere inside a `with` block; the last block to end restores every library's previous setting."
-    n = _check_num_threads(n)
+    n = positive_int(n, "number of threads n")
     with _lock:
         block = _Block(n, *_apply(n))
         _blocks.append(block)
