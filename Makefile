@@ -61,6 +61,7 @@ core-check:  ## `pip install .` with the core requirements only, then import the
 	.venv-core/bin/python -m pip install --quiet --upgrade pip
 	.venv-core/bin/python -m pip install --quiet .
 	cd /tmp && $(CURDIR)/.venv-core/bin/python -c "import mmfutils, mmfutils.containers as c, mmfutils.interface as i; i.verifyObject(i.IObject, c.Container(a=1), tentative=True); i.describe_interface(i.IObject); print('core install works: mmfutils', mmfutils.__version__)"
+	cd /tmp && $(CURDIR)/.venv-core/bin/python -c "import numpy as np, mmfutils.math.bases as b; B = b.PeriodicBasis((16,), (2*np.pi,)); x = B.xyz[0]; assert abs(B.laplacian(np.sin(x)) + np.sin(x)).max() < 1e-12; print('bases work on numpy alone')"
 	rm -rf .venv-core
 
 bench: export  ## speed ratios, measured in one run (not a test)
