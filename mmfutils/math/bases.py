@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import functools
+import sys
+import types
+import warnings
 
 import numpy as np
 from fastcore.basics import patch
@@ -15,8 +18,8 @@ from ..interface import Attribute, Interface, implementer
 from ..performance import fft as _fft
 
 # %% auto #0
-__all__ = ['IBasisMinimal', 'IBasis', 'IBasisKx', 'IBasisCutoff', 'IBasisWithConvolution', 'IBasisLz', 'PeriodicBasis',
-           'CartesianBasis']
+__all__ = ['interfaces', 'IBasisMinimal', 'IBasis', 'IBasisKx', 'IBasisCutoff', 'IBasisWithConvolution', 'IBasisLz',
+           'PeriodicBasis', 'CartesianBasis']
 
 # %% ../../nbs/07_bases.ipynb #b1705a8b
 class IBasisMinimal(Interface):
@@ -102,6 +105,13 @@ class IBasisLz(IBasis):
         With ``factor = -ħ²/2m`` this is the kinetic energy in a frame rotating at ``ω_z``; not with ``exp``.
         """
 
+# %% ../../nbs/07_bases.ipynb #e5c26272
+interfaces = types.ModuleType("mmfutils.math.bases.interfaces", "The basis interfaces, where mmfutils 0.7 kept them.")
+for _i in (IBasisMinimal, IBasis, IBasisKx, IBasisCutoff, IBasisWithConvolution, IBasisLz):
+    setattr(interfaces, _i.__name__, _i)
+del _i
+sys.modules[interfaces.__name__] = interfaces  # so that `from mmfutils.math.bases.interfaces import IBasis` works
+
 # %% ../../nbs/07_bases.ipynb #20f46557
 def _checked_sizes(Nxyz, owner:str) -> np.ndarray:
     "`Nxyz` as an array of positive ints, one per dimension, or a ValueError naming it."
@@ -145,7 +155,11 @@ class PeriodicBasis(Object):
                  symmetric_lattice:bool=False, # grids symmetric about 0 (else 0 is a grid point, as FFTs like)
                  axes=None, # the axes of a field that run over the grid (default: the last ones)
                  smoothing_cutoff:float=0.8, # fraction of the largest positive k per axis that `smooth` keeps
+                 memoization_GB=None, # ignored (accepted so that code written for mmfutils 0.7 runs)
                 ):
+        if memoization_GB is not None:
+            warnings.warn(f"{type(self).__name__}: memoization_GB is ignored: no field-sized momenta are stored",
+                          DeprecationWarning, stacklevel=2)
         self.Nxyz, self.Lxyz, self.axes = Nxyz, Lxyz, axes  # checked, as arrays, by init()
         self.symmetric_lattice, self.smoothing_cutoff = symmetric_lattice, smoothing_cutoff
         super().__init__()
