@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import inspect
 import logging
 import os
 import re
@@ -31,18 +32,26 @@ except ImportError as e:  # pragma: no cover - tested in a child process below
 __all__ = ['MPI_SIZE_VARIABLES', 'engine_source', 'engine_count', 'Cluster', 'get_cluster', 'get_client']
 
 # %% ../nbs/02_parallel.ipynb #4f6aaf20
+def _whole(value, name:str) -> int:
+    "`value` if it is a positive int; TypeError if it is no int, ValueError if it is below 1 (naming `name`)."
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a positive int, not {value!r}")
+    if value < 1:
+        raise ValueError(f"{name}={value!r} must be at least 1")
+    return value
+
+# %% ../nbs/02_parallel.ipynb #00125216
 MPI_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE")
 
-def _whole(value, name) -> int:
-    "`value` as a positive int, or a ValueError naming `name`."
+def _env_whole(env:dict, name:str) -> int:
+    "The positive int in the environment variable `name`."
     try:
-        n = int(str(value).strip())
+        n = int(env[name].strip())
     except ValueError:
-        raise ValueError(f"{name}={value!r} is not a whole number") from None
-    if n < 1:
-        raise ValueError(f"{name}={value!r} must be at least 1")
-    return n
+        raise ValueError(f"{name}={env[name]!r} is not a whole number") from None
+    return _whole(n, name)
 
+# %% ../nbs/02_parallel.ipynb #5562540c
 def _slurm_cpus(value:str) -> int:
     "Total CPUs of `SLURM_JOB_CPUS_PER_NODE`, e.g. '16(x2),8' -> 40."
     total = 0
@@ -53,6 +62,7 @@ def _slurm_cpus(value:str) -> int:
         total += int(match[1]) * int(match[2] or 1)
     return _whole(total, "SLURM_JOB_CPUS_PER_NODE")
 
+# %% ../nbs/02_parallel.ipynb #df33f912
 def _cpu_count() -> int:
     "CPUs this process may run on (its affinity mask where the OS has one)."
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -69,14 +79,15 @@ def engine_source(environ:dict|None=None, # environment to read; `os.environ` if
             raise ValueError(f"PBS_NODEFILE={env['PBS_NODEFILE']!r} cannot be read: {e.strerror}") from None
         return _whole(len(slots), "number of lines in PBS_NODEFILE"), "PBS_NODEFILE"
     if env.get("SLURM_NTASKS"):
-        return _whole(env["SLURM_NTASKS"], "SLURM_NTASKS"), "SLURM_NTASKS"
+        return _env_whole(env, "SLURM_NTASKS"), "SLURM_NTASKS"
     if env.get("SLURM_JOB_CPUS_PER_NODE"):
         return _slurm_cpus(env["SLURM_JOB_CPUS_PER_NODE"]), "SLURM_JOB_CPUS_PER_NODE"
     for name in MPI_SIZE_VARIABLES:
         if env.get(name):
-            return _whole(env[name], name), name
+            return _env_whole(env, name), name
     return _cpu_count(), "CPU count"
 
+# %% ../nbs/02_parallel.ipynb #342250f4
 def engine_count(environ:dict|None=None, # environment to read; `os.environ` if None
                 ) -> int:
     "The number of engines the environment provides (batch job, MPI job, else the CPUs we may use)."
@@ -97,115 +108,257 @@ def _mpiexec_beside_python() -> str|None:
     candidate = Path(sys.executable).parent / "mpiexec"
     return str(candidate) if candidate.is_file() and os.access(candidate, os.X_OK) else None
 
-# %% ../nbs/02_parallel.ipynb #fa6a7ca6
+# %% ../nbs/02_parallel.ipynb #80d9cf1f
+def _ipp_cluster(profile_dir:Path, n:int, sleep_time:float, kwargs:dict, heartbeat:tuple[int, int]):
+    "A new `ipyparallel.Cluster` with our defaults: fast heartbeat, `mpiexec` beside Python, little logging."
+    unknown = set(kwargs) - {"engines", "controller", "parent"} - set(ipyparallel.Cluster.class_trait_names())
+    if unknown:
+        raise TypeError(f"unknown argument(s) for ipyparallel.Cluster: {', '.join(sorted(unknown))}")
+    config = Config(kwargs.pop("config", None) or {})
+    if "mpi_cmd" not in config.MPILauncher and _mpiexec_beside_python():
+        config.MPILauncher.mpi_cmd = [_mpiexec_beside_python()]
+    period, misses = heartbeat
+    controller_args = [f"--HeartMonitor.period={period}", f"--HeartMonitor.max_heartmonitor_misses={misses}",
+                       *kwargs.pop("controller_args", [])]
+    kwargs.setdefault("log_level", logging.WARNING)
+    return ipyparallel.Cluster(profile_dir=str(profile_dir), n=n, delay=sleep_time, config=config,
+                               controller_args=controller_args, **kwargs)
+
+# %% ../nbs/02_parallel.ipynb #061e4a93
 _running = weakref.WeakSet()  # clusters started by this process and not yet stopped
 _log = logging.getLogger(__name__)
 
+# %% ../nbs/02_parallel.ipynb #fa6a7ca6
 class Cluster:
     "An IPython cluster of `n` engines in `profile`: `start`, `wait` for a client, `stop`, or use `with`."
     heartbeat_ms = 100      # the controller's heartbeat period
     heartbeat_misses = 300  # beats an engine may miss before the controller declares it dead
+    guard_grace = 3.0       # seconds a process has to exit after SIGTERM before it is killed
 
     def __init__(self,
                  profile:str="default", # name of the IPython profile (a plain name, not a path)
                  n:int|None=None,       # number of engines; None: `engine_count()` of the environment
                  ipython_dir:str|os.PathLike|None=None, # where profiles live; None: IPython's (`~/.ipython`)
                  sleep_time:float=0.0,  # pause between the controller being ready and starting engines
+                 existing:ipyparallel.Cluster|None=None, # a running cluster to take over (what `get_cluster` does)
                  **cluster_kwargs):     # passed on to `ipyparallel.Cluster`, e.g. `engines="mpi"`
         self.profile_dir = _profile_dir(profile, ipython_dir)
-        if n is None:
-            n, self.n_source = engine_source()
-        else:
-            self.n_source = "n"
-            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-                raise ValueError(f"n, the number of engines, must be a positive int or None, not {n!r}")
-        unknown = set(cluster_kwargs) - {"engines", "controller", "parent"} - set(ipyparallel.Cluster.class_trait_names())
-        if unknown:
-            raise TypeError(f"unknown argument(s) for ipyparallel.Cluster: {', '.join(sorted(unknown))}")
-        self.profile, self.n, self.client = profile, n, None
-        config = Config(cluster_kwargs.pop("config", None) or {})
-        if "mpi_cmd" not in config.MPILauncher and _mpiexec_beside_python():
-            config.MPILauncher.mpi_cmd = [_mpiexec_beside_python()]
-        controller_args = [f"--HeartMonitor.period={self.heartbeat_ms}",
-                           f"--HeartMonitor.max_heartmonitor_misses={self.heartbeat_misses}",
-                           *cluster_kwargs.pop("controller_args", [])]
-        cluster_kwargs.setdefault("log_level", logging.WARNING)
-        self.cluster = ipyparallel.Cluster(profile_dir=str(self.profile_dir), n=n, delay=sleep_time,
-                                           config=config, controller_args=controller_args,
-                                           **cluster_kwargs)
+        self.n, self.n_source = engine_source() if n is None else (_whole(n, "n (the number of engines)"), "n")
+        self.profile, self.client, self._lock, self._busy = profile, None, threading.RLock(), 0
+        self.cluster = existing if existing is not None else _ipp_cluster(
+            self.profile_dir, self.n, sleep_time, cluster_kwargs, (self.heartbeat_ms, self.heartbeat_misses))
 
     def __repr__(self):
         return f"Cluster(profile={self.profile!r}, n={self.n}, running={self.running})"
 
-# %% ../nbs/02_parallel.ipynb #5dba0764
+# %% ../nbs/02_parallel.ipynb #c7e42d43
+def _guard():  # pragma: no cover - runs as a process of its own (see `_guard_prefix`), not in ours
+    "Run `sys.argv[3:]`; on SIGTERM, or once the parent `sys.argv[1]` is gone, end it and all below it."
+    import ctypes  # the other modules are imported by the command line: see `_guard_prefix`
+    parent, grace, command, state = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3:], {}
+    prctl = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else (lambda *args: 0)
+    prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans below us become our children
+    signal.signal(signal.SIGTERM, lambda *_: state.update(asked=True))
+    os.getppid() == parent or os._exit(1)  # the parent died before we started
+    if (child := os.fork()) == 0:
+        prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG: should the guard be killed, the command ends
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        with contextlib.suppress(OSError):
+            os.execvp(command[0], command)
+        os._exit(127)
+    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):  # e.g. interrupt an engine
+        signal.signal(signum, lambda signum, _: "code" in state or os.kill(child, signum))
+    def run_until(done, seconds=float("inf"), step=0.05):
+        deadline = time.monotonic() + seconds
+        while True:
+            with contextlib.suppress(ChildProcessError):  # reap the command and adopted orphans
+                while (found := os.waitpid(-1, os.WNOHANG))[0]:
+                    state.update(code=os.waitstatus_to_exitcode(found[1])) if found[0] == child else None
+            if done() or time.monotonic() > deadline:
+                return
+            time.sleep(step)
+    run_until(lambda: "code" in state or "asked" in state or os.getppid() != parent, step=0.1)
+    if "code" not in state:  # asked to stop, or orphaned: SIGTERM first, then SIGKILL after `grace` s
+        os.kill(child, signal.SIGTERM)  # not reaped yet, so the PID is still the command's
+        run_until(lambda: "code" in state, grace)
+    import psutil  # only now, to keep the start fast
+    for _ in range(100):  # what is left below us: the command, its helpers and their orphans
+        if not (rest := psutil.Process().children(recursive=True)):
+            break
+        for process in rest:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        run_until(lambda: False, 0.01, step=0.01)
+    code = state.get("code", -signal.SIGKILL)
+    os._exit(code if code >= 0 else 128 - code)
+
+# %% ../nbs/02_parallel.ipynb #2de01f09
+def _guard_prefix() -> list[str]:
+    "The start of a command line that runs the rest under `_guard`, watching this process."
+    source = f"import contextlib, os, signal, sys, time\n{inspect.getsource(_guard)}\n_guard()\n"
+    return [sys.executable, "-c", source, str(os.getpid()), str(Cluster.guard_grace)]
+
+# %% ../nbs/02_parallel.ipynb #f43f35ef
+def _guard_commands(cluster:ipyparallel.Cluster):
+    "Make the local launchers of `cluster` start their processes under `_guard` of this process."
+    launchers, prefix = ipyparallel.cluster.launcher, _guard_prefix()
+    for cls in (cluster.controller_launcher_class, cluster.engine_launcher_class):
+        trait = ("mpi_cmd" if issubclass(cls, launchers.MPILauncher) else
+                 "controller_cmd" if issubclass(cls, launchers.LocalControllerLauncher) else
+                 "engine_cmd" if issubclass(cls, launchers.LocalEngineLauncher) else None)
+        if trait is not None:  # batch and ssh launchers start no local process but `sbatch` & co
+            command = getattr(cls(config=cluster.config), trait)
+            if command[:3] == prefix[:3]:  # guarded by an earlier start
+                command = command[len(prefix):]
+            cluster.config[cls.__name__][trait] = prefix + command
+
+# %% ../nbs/02_parallel.ipynb #d62539c7
+def _impostor(process:psutil.Process|None, cluster:ipyparallel.Cluster) -> str|None:
+    "Why the `process` recorded in `cluster` is not one of its processes now ('' if it exited), or None if it is."
+    if process is None:
+        return None  # a batch job, or not launched yet
+    try:
+        if not process.is_running() or process.status() == psutil.STATUS_ZOMBIE:
+            return ""  # it exited (and its PID may have been reused since): nothing to signal
+        env = process.environ()  # launched processes get IPP_PROFILE_DIR and IPP_CLUSTER_ID
+        if (env.get("IPP_PROFILE_DIR"), env.get("IPP_CLUSTER_ID", "")) == (cluster.profile_dir, cluster.cluster_id):
+            return None
+        return f"PID {process.pid} is now {' '.join(process.cmdline())[:60]!r}, not of this cluster: left alone"
+    except psutil.NoSuchProcess:
+        return ""
+    except psutil.AccessDenied:
+        return f"PID {process.pid} may not be inspected, so is not taken for the cluster's: left alone"
+
+# %% ../nbs/02_parallel.ipynb #015df4d3
+def _drop_impostors(cluster:ipyparallel.Cluster) -> list[str]:
+    "Forget the processes `cluster` records that exited or are not its own (a reused PID); warn of the latter."
+    notes, dropped = [], []
+    def kept(launcher) -> bool:
+        note = _impostor(getattr(launcher, "process", None), cluster)
+        if note:
+            notes.append(note)
+            _log.warning("%s: %s", Path(cluster.cluster_file).name, note)
+        if note is not None:
+            dropped.append(launcher)
+            getattr(launcher, "_stop_waiting", threading.Event()).set()  # ipyparallel's watcher thread
+        return note is None
+    if cluster.controller is not None and not kept(cluster.controller):
+        cluster.controller = None
+    for set_id, engine_set in list(cluster.engines.items()):
+        launchers = getattr(engine_set, "launchers", None)  # None: one process (mpiexec) or a batch job
+        for key, launcher in list((launchers or {}).items()):
+            if not kept(launcher):
+                del launchers[key]
+        if (launchers is not None and not launchers) or (launchers is None and not kept(engine_set)):
+            del cluster.engines[set_id]
+    if dropped:
+        cluster.update_cluster_file()  # removes the file if nothing of the cluster is left
+    return notes
+
+# %% ../nbs/02_parallel.ipynb #0ab56c37
+_previous = {}  # signal -> the handler `_on_signal` replaced, while clusters of ours run
+
 def _stop_all():
-    "Stop every cluster this process started and has not stopped."
+    "Stop every cluster this process started and has not stopped, except those in `start` or `stop` now."
     for cluster in list(_running):
+        if cluster._busy or not cluster._lock.acquire(blocking=False):
+            continue  # its guards end it once this process is gone
         try:
             cluster.stop()
         except Exception as e:  # keep stopping the others
             _log.error("could not stop %r: %s", cluster, e)
+        finally:
+            cluster._lock.release()
 
+# %% ../nbs/02_parallel.ipynb #fa362fe4
 def _on_signal(signum, frame):  # pragma: no cover - runs in child processes of the tests
     "Stop our clusters, then die of `signum` as if we had not caught it."
     _stop_all()
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 
-def _install_cleanup():
-    "Stop our clusters when Python exits, or on SIGTERM/SIGHUP if nobody else handles those."
-    if not getattr(_install_cleanup, "done", False):
-        atexit.register(_stop_all)  # registered after ipyparallel's own handler, so runs before it
-        _install_cleanup.done = True
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
-                signal.signal(signum, _on_signal)
+# %% ../nbs/02_parallel.ipynb #292b0901
+_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
-# %% ../nbs/02_parallel.ipynb #39c0e11b
+def _watch_signals():
+    "Stop our clusters at exit, and on SIGTERM/SIGHUP where these have their default action (main thread only)."
+    if not getattr(_watch_signals, "registered", False):
+        atexit.register(_stop_all)  # registered after ipyparallel's own handler, so runs before it
+        _watch_signals.registered = True
+    if threading.current_thread() is threading.main_thread():
+        for signum in _SIGNALS:
+            if signum not in _previous and signal.getsignal(signum) is signal.SIG_DFL:
+                _previous[signum] = signal.signal(signum, _on_signal)
+
+# %% ../nbs/02_parallel.ipynb #f6f282e9
+def _unwatch_signals():
+    "Give SIGTERM/SIGHUP their previous handlers back once no cluster of ours runs (main thread only)."
+    if not _running and threading.current_thread() is threading.main_thread():
+        for signum, previous in list(_previous.items()):
+            if signal.getsignal(signum) is _on_signal:
+                signal.signal(signum, previous)
+            del _previous[signum]
+
+# %% ../nbs/02_parallel.ipynb #b37cd20a
+def _launchers(cluster:ipyparallel.Cluster, controller:bool=True) -> list:
+    "The launchers of `cluster` that start one process each: the controller's, and one per engine or `mpiexec`."
+    found = [cluster.controller] if controller and cluster.controller is not None else []
+    for engine_set in cluster.engines.values():
+        found += list((getattr(engine_set, "launchers", None) or {"": engine_set}).values())
+    return found
+
+# %% ../nbs/02_parallel.ipynb #3c49d9cc
 @patch(as_prop=True)
 def running(self:Cluster) -> bool:
     "True while the controller or some engines of this cluster are running."
     return self.cluster.controller is not None or bool(self.cluster.engines)
 
+# %% ../nbs/02_parallel.ipynb #7d4dbdfe
 @patch(as_prop=True)
 def pids(self:Cluster) -> list[int]:
-    "Process ids of the controller and the engines (of `mpiexec` for MPI engines)."
-    controller, pids = self.cluster.controller, []
-    if controller is not None:
-        pids.append(getattr(controller, "pid", -1))
-    for engine_set in self.cluster.engines.values():
-        launchers = getattr(engine_set, "launchers", None)
-        pids += [launcher.pid for launcher in launchers.values()] if launchers else [getattr(engine_set, "pid", -1)]
-    return [pid for pid in pids if pid > 0]
+    "Process ids of the processes launched for the controller and the engines (their guards, or `mpiexec`'s)."
+    return [pid for launcher in _launchers(self.cluster) if (pid := getattr(launcher, "pid", -1)) > 0]
 
+# %% ../nbs/02_parallel.ipynb #5dba0764
 @patch
 def start(self:Cluster) -> Cluster:
-    "Launch the controller and the engines and return at once; `wait` for them. Does nothing if running."
-    if not self.running:
-        self.cluster.start_cluster_sync()
+    "Launch the controller and the engines and return at once (`wait` for them); if running, just return."
+    with self._lock:  # a second thread waits here, then finds the cluster running
+        if self.running:
+            return self
         _running.add(self)
-        _install_cleanup()
+        _watch_signals()  # before anything is launched
+        self._busy += 1
+        try:
+            _guard_commands(self.cluster)
+            self.cluster.start_cluster_sync()
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            self._busy -= 1
     return self
 
+# %% ../nbs/02_parallel.ipynb #4362dcfc
 def _engines_alive(cluster:ipyparallel.Cluster) -> bool:
     "False once every engine process of a local or MPI engine set has exited."
-    for engine_set in cluster.engines.values():
-        for launcher in (getattr(engine_set, "launchers", None) or {"": engine_set}).values():
-            process = getattr(launcher, "process", None)
-            if process is None or (process.is_running() and process.status() != "zombie"):
-                return True  # running, or a batch job we cannot see
+    for launcher in _launchers(cluster, controller=False):
+        process = getattr(launcher, "process", None)
+        if process is None or (process.is_running() and process.status() != "zombie"):
+            return True  # running, or a batch job we cannot see
     return False
 
+# %% ../nbs/02_parallel.ipynb #39c0e11b
 @patch
 def wait(self:Cluster,
          timeout:float=60, # seconds to wait for all `n` engines to register
         ) -> ipyparallel.Client:
     "An `ipyparallel.Client` connected to the cluster, once its `n` engines have registered."
-    if not self.running:
-        raise RuntimeError(f"{self!r} is not running: call start() first")
-    if self.client is None:
-        self.client = self.cluster.connect_client_sync()
+    with self._lock:
+        if not self.running:
+            raise RuntimeError(f"{self!r} is not running: call start() first")
+        if self.client is None:
+            self.client = self.cluster.connect_client_sync()
     deadline = time.monotonic() + timeout
     while True:  # in slices: ipyparallel does not notice engines that die when used synchronously
         try:
@@ -221,36 +374,52 @@ def wait(self:Cluster,
                 raise TimeoutError(f"only {registered} registered within {timeout} s; "
                                    f"logs are in {self.profile_dir / 'log'}") from None
 
+# %% ../nbs/02_parallel.ipynb #ad8c84cc
 def _descendants(pids:list[int]) -> list[psutil.Process]:
-    "All processes below `pids`: the controller's schedulers, each engine's nanny, MPI ranks."
+    "All processes below `pids` (checked to be the cluster's): schedulers, nannies, MPI ranks."
     found = []
     for pid in pids:
         with contextlib.suppress(psutil.Error):
             found += psutil.Process(pid).children(recursive=True)
     return found
 
-def _end_leftovers(leaders:list[int], helpers:list[psutil.Process]):
-    "Kill what survived a stop: members of the process groups of `leaders`, and `helpers`."
-    for pgid in leaders if hasattr(os, "killpg") else []:
-        with contextlib.suppress(OSError):
-            os.killpg(pgid, signal.SIGKILL)  # e.g. schedulers of a controller stopped while starting
-    for process in helpers:
+# %% ../nbs/02_parallel.ipynb #c80f5bc1
+def _kill(processes:list[psutil.Process]):
+    "SIGKILL those of `processes` still alive (psutil refuses a PID reused since we listed it)."
+    for process in processes:
         with contextlib.suppress(psutil.Error):
-            process.kill()  # no need to wait: SIGKILL cannot be refused
+            process.kill()
 
+# %% ../nbs/02_parallel.ipynb #e261fbd2
+def _terminate(launchers:list):
+    "SIGTERM to the local processes of `launchers` at once (ipyparallel's `stop` signals one, waits, signals the next)."
+    for launcher in launchers:
+        if getattr(launcher, "process", None) is not None and launcher.state == "running":
+            with contextlib.suppress(psutil.Error):
+                launcher.process.terminate()  # psutil refuses a PID reused since the launch
+
+# %% ../nbs/02_parallel.ipynb #1b480158
 @patch
 def stop(self:Cluster):
-    "Stop the engines and the controller, and anything they started; close our client."
-    if self.client is not None:
-        self.client.close()
-        self.client = None
-    leaders = self.pids
-    helpers = _descendants(leaders)
-    if any(isinstance(es, ipyparallel.cluster.launcher.MPILauncher) for es in self.cluster.engines.values()):
-        self.cluster.stop_engines_sync()  # MPI engines whose controller stopped first linger ~3 s
-    self.cluster.stop_cluster_sync()  # the (other) engines and the controller, concurrently
-    _end_leftovers(leaders, helpers)
-    _running.discard(self)
+    "Stop the engines, the controller and all they started; close our client. Signals nothing not of the cluster."
+    with self._lock:
+        self._busy += 1
+        try:
+            if self.client is not None:
+                self.client.close()
+                self.client = None
+            _drop_impostors(self.cluster)  # a PID reused since the cluster was found: warned, left alone
+            helpers = _descendants(self.pids)
+            _terminate(_launchers(self.cluster, controller=False))
+            if any(isinstance(es, ipyparallel.cluster.launcher.MPILauncher) for es in self.cluster.engines.values()):
+                self.cluster.stop_engines_sync()  # MPI engines whose controller stopped first linger ~3 s
+            _terminate(_launchers(self.cluster))
+            self.cluster.stop_cluster_sync()  # waits for each process in turn, SIGKILL if need be
+            _kill(helpers)  # left by a cluster not started here (no guards), e.g. by `ipcluster`
+            _running.discard(self)
+            _unwatch_signals()
+        finally:
+            self._busy -= 1
 
 # %% ../nbs/02_parallel.ipynb #29887917
 @patch
@@ -263,6 +432,7 @@ def __enter__(self:Cluster) -> ipyparallel.Client:
         self.stop()
         raise
 
+# %% ../nbs/02_parallel.ipynb #de3ac217
 @patch
 def __exit__(self:Cluster, *exc_info):
     "Stop the cluster, however the block ended."
@@ -273,6 +443,7 @@ def _running_cluster(profile:str, ipython_dir, cluster_id:str|None) -> ipyparall
     "The running ipyparallel cluster in `profile` (with `cluster_id` if given)."
     profile_dir = _profile_dir(profile, ipython_dir)
     found = ClusterManager(log=_log).load_clusters(profile_dir=str(profile_dir))
+    notes = [f"{Path(c.cluster_file).name}: {note}" for c in found.values() for note in _drop_impostors(c)]
     running = [c for c in found.values() if c.controller is not None or c.engines]
     if cluster_id is not None:
         running = [c for c in running if c.cluster_id == cluster_id]
@@ -280,25 +451,24 @@ def _running_cluster(profile:str, ipython_dir, cluster_id:str|None) -> ipyparall
     if not running:
         which = "" if cluster_id is None else f" with cluster_id={cluster_id!r}"
         raise RuntimeError(f"no cluster{which} is running in profile {profile!r}: no cluster file of a "
-                           f"running cluster in {where}")
+                           f"running cluster in {where}" + "".join(f"; {note}" for note in notes))
     if len(running) > 1:
         ids = sorted(c.cluster_id for c in running)
         raise ValueError(f"{len(running)} clusters are running in profile {profile!r} ({where}): "
                          f"choose one with cluster_id= among {ids}")
     return running[0]
 
+# %% ../nbs/02_parallel.ipynb #65c6cc37
 def get_cluster(profile:str="default",  # name of the IPython profile
                 ipython_dir:str|os.PathLike|None=None, # where profiles live; None: IPython's
                 cluster_id:str|None=None, # which cluster, if several run in the profile
                ) -> Cluster:
     "A `Cluster` for the cluster already running in `profile`, e.g. to stop it from another process."
     found = _running_cluster(profile, ipython_dir, cluster_id)
-    self = Cluster.__new__(Cluster)
-    self.profile, self.profile_dir, self.cluster, self.client = profile, Path(found.profile_dir), found, None
-    self.n = sum(getattr(engine_set, "n", None) or 0 for engine_set in found.engines.values())
-    self.n_source = "running cluster"
-    return self
+    n = sum(getattr(engine_set, "n", None) or 0 for engine_set in found.engines.values()) or found.n
+    return Cluster(profile, n=n or None, ipython_dir=ipython_dir, existing=found)
 
+# %% ../nbs/02_parallel.ipynb #bba17281
 def get_client(profile:str="default",  # name of the IPython profile
                ipython_dir:str|os.PathLike|None=None, # where profiles live; None: IPython's
                cluster_id:str|None=None, # which cluster, if several run in the profile
