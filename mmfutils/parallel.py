@@ -8,10 +8,12 @@ from __future__ import annotations
 import atexit
 import contextlib
 import inspect
+import json
 import logging
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -109,7 +111,7 @@ def _mpiexec_beside_python() -> str|None:
     return str(candidate) if candidate.is_file() and os.access(candidate, os.X_OK) else None
 
 # %% ../nbs/02_parallel.ipynb #80d9cf1f
-def _ipp_cluster(profile_dir:Path, n:int, sleep_time:float, kwargs:dict, heartbeat:tuple[int, int]):
+def _ipp_cluster(profile_dir:Path, n:int, sleep_time:float, kwargs:dict, heartbeat:tuple[int, int], sbatch):
     "A new `ipyparallel.Cluster` with our defaults: fast heartbeat, `mpiexec` beside Python, little logging."
     unknown = set(kwargs) - {"engines", "controller", "parent"} - set(ipyparallel.Cluster.class_trait_names())
     if unknown:
@@ -121,8 +123,13 @@ def _ipp_cluster(profile_dir:Path, n:int, sleep_time:float, kwargs:dict, heartbe
     controller_args = [f"--HeartMonitor.period={period}", f"--HeartMonitor.max_heartmonitor_misses={misses}",
                        *kwargs.pop("controller_args", [])]
     kwargs.setdefault("log_level", logging.WARNING)
-    return ipyparallel.Cluster(profile_dir=str(profile_dir), n=n, delay=sleep_time, config=config,
-                               controller_args=controller_args, **kwargs)
+    cluster = ipyparallel.Cluster(profile_dir=str(profile_dir), n=n, delay=sleep_time, config=config,
+                                  controller_args=controller_args, **kwargs)
+    if issubclass(cluster.engine_launcher_class, ipyparallel.cluster.launcher.SlurmEngineSetLauncher):
+        _slurm_config(cluster, sbatch or [])
+    elif sbatch is not None:
+        raise ValueError(f"sbatch= is for engines='slurm', not for {cluster.engine_launcher_class.__name__}")
+    return cluster
 
 # %% ../nbs/02_parallel.ipynb #061e4a93
 _running = weakref.WeakSet()  # clusters started by this process and not yet stopped
@@ -140,22 +147,60 @@ class Cluster:
                  n:int|None=None,       # number of engines; None: `engine_count()` of the environment
                  ipython_dir:str|os.PathLike|None=None, # where profiles live; None: IPython's (`~/.ipython`)
                  sleep_time:float=0.0,  # pause between the controller being ready and starting engines
+                 sbatch:list[str]|None=None, # for `engines="slurm"`: sbatch options, e.g. `["--time=10"]`
                  existing:ipyparallel.Cluster|None=None, # a running cluster to take over (what `get_cluster` does)
                  **cluster_kwargs):     # passed on to `ipyparallel.Cluster`, e.g. `engines="mpi"`
         self.profile_dir = _profile_dir(profile, ipython_dir)
         self.n, self.n_source = engine_source() if n is None else (_whole(n, "n (the number of engines)"), "n")
         self.profile, self.client, self._lock, self._busy = profile, None, threading.RLock(), 0
         self.cluster = existing if existing is not None else _ipp_cluster(
-            self.profile_dir, self.n, sleep_time, cluster_kwargs, (self.heartbeat_ms, self.heartbeat_misses))
+            self.profile_dir, self.n, sleep_time, cluster_kwargs, (self.heartbeat_ms, self.heartbeat_misses), sbatch)
 
     def __repr__(self):
         return f"Cluster(profile={self.profile!r}, n={self.n}, running={self.running})"
 
+# %% ../nbs/02_parallel.ipynb #0a0e5013
+_SLURM_TEMPLATE = """#!/bin/sh
+#SBATCH --job-name={job_name}
+#SBATCH --ntasks={{n}}
+#SBATCH --output={{output_file}}
+#SBATCH --export=ALL
+{options}
+srun {{program_and_args}}
+"""
+
+def _job_name(cluster:ipyparallel.Cluster) -> str:
+    "The name of the Slurm job of the engines of `cluster`: `scancel --name` finds it without its id."
+    return f"ipengine-{cluster.cluster_id}"
+
+# %% ../nbs/02_parallel.ipynb #a42cd26d
+def _sbatch_lines(options:list[str]) -> str:
+    "`#SBATCH` lines for the sbatch `options`, checked (no line breaks, no job name) and escaped for ipyparallel."
+    if isinstance(options, str) or not all(isinstance(option, str) for option in options):
+        raise TypeError(f"sbatch= takes a list of option strings such as ['--time=10'], not {options!r}")
+    for option in options:
+        if not option.startswith("-") or "\n" in option or "\r" in option:
+            raise ValueError(f"an sbatch option is one line starting with '-', such as '--time=10', not {option!r}")
+        if option.startswith(("-J", "--job-name")):
+            raise ValueError(f"{option!r}: the job name is Cluster's (it cancels the job by name)")
+    return "\n".join(f"#SBATCH {option}".replace("{", "{{").replace("}", "}}") for option in options)
+
+# %% ../nbs/02_parallel.ipynb #2cab0316
+def _slurm_config(cluster:ipyparallel.Cluster, options:list[str]):
+    "Configure the Slurm launcher of `cluster`: our template with `options`, batch file in the profile."
+    config = cluster.config.SlurmEngineSetLauncher
+    lines = _sbatch_lines(options)  # checked first: a bad option changes nothing
+    job_name = _job_name(cluster).replace("{", "{{").replace("}", "}}")
+    config.batch_template = _SLURM_TEMPLATE.format(job_name=job_name, options=lines)
+    config.batch_file_name = str(Path(cluster.profile_dir) / f"slurm-{cluster.cluster_id}.sbatch")  # not in the cwd
+    config.setdefault("engine_args", ["--IPEngine.max_heartbeat_misses=10"])  # ~6 s without controller: exit
+
 # %% ../nbs/02_parallel.ipynb #c7e42d43
 def _guard():  # pragma: no cover - runs as a process of its own (see `_guard_prefix`), not in ours
-    "Run `sys.argv[3:]`; on SIGTERM, or once the parent `sys.argv[1]` is gone, end it and all below it."
+    "Run `sys.argv[4:]`; on SIGTERM, or once the parent `sys.argv[1]` is gone, end it and all below it."
     import ctypes  # the other modules are imported by the command line: see `_guard_prefix`
-    parent, grace, command, state = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3:], {}
+    parent, state = int(sys.argv[1]), {"grace": float(sys.argv[2])}
+    cleanup, command = json.loads(sys.argv[3]), sys.argv[4:]
     prctl = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else (lambda *args: 0)
     prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans below us become our children
     signal.signal(signal.SIGTERM, lambda *_: state.update(asked=True))
@@ -168,46 +213,64 @@ def _guard():  # pragma: no cover - runs as a process of its own (see `_guard_pr
         os._exit(127)
     for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):  # e.g. interrupt an engine
         signal.signal(signum, lambda signum, _: "code" in state or os.kill(child, signum))
-    def run_until(done, seconds=float("inf"), step=0.05):
-        deadline = time.monotonic() + seconds
-        while True:
-            with contextlib.suppress(ChildProcessError):  # reap the command and adopted orphans
-                while (found := os.waitpid(-1, os.WNOHANG))[0]:
-                    state.update(code=os.waitstatus_to_exitcode(found[1])) if found[0] == child else None
-            if done() or time.monotonic() > deadline:
-                return
-            time.sleep(step)
-    run_until(lambda: "code" in state or "asked" in state or os.getppid() != parent, step=0.1)
+    _guard_wait(state, child, lambda: "code" in state or "asked" in state or os.getppid() != parent, step=0.1)
+    orphaned = os.getppid() != parent
     if "code" not in state:  # asked to stop, or orphaned: SIGTERM first, then SIGKILL after `grace` s
         os.kill(child, signal.SIGTERM)  # not reaped yet, so the PID is still the command's
-        run_until(lambda: "code" in state, grace)
+        _guard_wait(state, child, lambda: "code" in state, state["grace"])
+    _guard_end(state, child, cleanup, orphaned)
+
+# %% ../nbs/02_parallel.ipynb #eab0ee47
+def _guard_wait(state:dict, child:int, done, seconds:float=float("inf"), step:float=0.05):  # pragma: no cover
+    "In the guard: reap the command and adopted orphans until `done()` or `seconds` passed."
+    deadline = time.monotonic() + seconds
+    while True:
+        with contextlib.suppress(ChildProcessError):
+            while (found := os.waitpid(-1, os.WNOHANG))[0]:
+                if found[0] == child:
+                    state["code"] = os.waitstatus_to_exitcode(found[1])
+        if done() or time.monotonic() > deadline:
+            return
+        time.sleep(step)
+
+# %% ../nbs/02_parallel.ipynb #83f06aa1
+def _guard_end(state:dict, child:int, cleanup:list[str], orphaned:bool):  # pragma: no cover
+    "In the guard: kill what is left below it, run `cleanup`, exit with the command's exit status."
     import psutil  # only now, to keep the start fast
-    for _ in range(100):  # what is left below us: the command, its helpers and their orphans
+    import subprocess
+    for _ in range(200):  # the command's helpers and their orphans
         if not (rest := psutil.Process().children(recursive=True)):
             break
         for process in rest:
             with contextlib.suppress(psutil.Error):
                 process.kill()
-        run_until(lambda: False, 0.01, step=0.01)
+        _guard_wait(state, child, lambda: False, 0.01, step=0.01)
+    for attempt in range((1 + orphaned) if cleanup else 0):  # orphaned: again later, for a job in flight
+        time.sleep(state["grace"] * attempt)
+        with contextlib.suppress(OSError):
+            subprocess.run(cleanup, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     code = state.get("code", -signal.SIGKILL)
     os._exit(code if code >= 0 else 128 - code)
 
 # %% ../nbs/02_parallel.ipynb #2de01f09
-def _guard_prefix() -> list[str]:
-    "The start of a command line that runs the rest under `_guard`, watching this process."
-    source = f"import contextlib, os, signal, sys, time\n{inspect.getsource(_guard)}\n_guard()\n"
-    return [sys.executable, "-c", source, str(os.getpid()), str(Cluster.guard_grace)]
+def _guard_prefix(cleanup:list[str]=()) -> list[str]:
+    "The start of a command line that runs the rest under `_guard` of this process, then `cleanup`."
+    source = "\n".join(["import contextlib, json, os, signal, sys, time", inspect.getsource(_guard_wait),
+                        inspect.getsource(_guard_end), inspect.getsource(_guard), "_guard()"])
+    return [sys.executable, "-c", source, str(os.getpid()), str(Cluster.guard_grace), json.dumps(list(cleanup))]
 
 # %% ../nbs/02_parallel.ipynb #f43f35ef
 def _guard_commands(cluster:ipyparallel.Cluster):
     "Make the local launchers of `cluster` start their processes under `_guard` of this process."
-    launchers, prefix = ipyparallel.cluster.launcher, _guard_prefix()
+    launchers = ipyparallel.cluster.launcher
+    slurm = issubclass(cluster.engine_launcher_class, launchers.SlurmLauncher)  # its job dies with the controller
     for cls in (cluster.controller_launcher_class, cluster.engine_launcher_class):
         trait = ("mpi_cmd" if issubclass(cls, launchers.MPILauncher) else
                  "controller_cmd" if issubclass(cls, launchers.LocalControllerLauncher) else
                  "engine_cmd" if issubclass(cls, launchers.LocalEngineLauncher) else None)
         if trait is not None:  # batch and ssh launchers start no local process but `sbatch` & co
-            command = getattr(cls(config=cluster.config), trait)
+            cleanup = ["scancel", f"--name={_job_name(cluster)}"] if slurm and "controller" in trait else []
+            prefix, command = _guard_prefix(cleanup), getattr(cls(config=cluster.config), trait)
             if command[:3] == prefix[:3]:  # guarded by an earlier start
                 command = command[len(prefix):]
             cluster.config[cls.__name__][trait] = prefix + command
@@ -234,7 +297,8 @@ def _drop_impostors(cluster:ipyparallel.Cluster) -> list[str]:
     "Forget the processes `cluster` records that exited or are not its own (a reused PID); warn of the latter."
     notes, dropped = [], []
     def kept(launcher) -> bool:
-        note = _impostor(getattr(launcher, "process", None), cluster)
+        unsubmitted = isinstance(launcher, ipyparallel.cluster.launcher.BatchSystemLauncher) and not launcher.job_id
+        note = "" if unsubmitted else _impostor(getattr(launcher, "process", None), cluster)
         if note:
             notes.append(note)
             _log.warning("%s: %s", Path(cluster.cluster_file).name, note)
@@ -319,6 +383,12 @@ def pids(self:Cluster) -> list[int]:
     "Process ids of the processes launched for the controller and the engines (their guards, or `mpiexec`'s)."
     return [pid for launcher in _launchers(self.cluster) if (pid := getattr(launcher, "pid", -1)) > 0]
 
+# %% ../nbs/02_parallel.ipynb #d99687b2
+def _sbatch_says(batch_file:str) -> str:
+    "Why sbatch refuses `batch_file` (ipyparallel's error has only the exit status)."
+    run = subprocess.run(["sbatch", "--test-only", batch_file], capture_output=True, text=True, timeout=30)
+    return run.stderr.strip().replace("sbatch: error: ", "") or f"sbatch --test-only {batch_file}: exit status {run.returncode}"
+
 # %% ../nbs/02_parallel.ipynb #5dba0764
 @patch
 def start(self:Cluster) -> Cluster:
@@ -332,21 +402,47 @@ def start(self:Cluster) -> Cluster:
         try:
             _guard_commands(self.cluster)
             self.cluster.start_cluster_sync()
-        except BaseException:
+        except BaseException as e:
             self.stop()
+            if isinstance(e, subprocess.CalledProcessError) and "sbatch" in str(e.cmd):
+                raise RuntimeError(f"sbatch refused the engines' job: {_sbatch_says(e.cmd[-1])}") from None
             raise
         finally:
             self._busy -= 1
     return self
 
+# %% ../nbs/02_parallel.ipynb #22934834
+_JOB_ENDED = {"", "BOOT_FAIL", "CANCELLED", "COMPLETED", "DEADLINE", "FAILED", "NODE_FAIL", "OUT_OF_MEMORY",
+              "PREEMPTED", "TIMEOUT"}
+
+def _slurm_job(job_id:str) -> tuple[str, str]:
+    "State and reason of Slurm job `job_id`, e.g. ('PENDING', 'BeginTime'); ('', '') once Slurm forgot it."
+    run = subprocess.run(["squeue", "-h", "-t", "all", "-j", job_id, "-o", "%T|%r"],
+                         capture_output=True, text=True, timeout=30)
+    state, _, reason = run.stdout.strip().partition("|") if run.returncode == 0 else ("", "", "")
+    return state, reason
+
+# %% ../nbs/02_parallel.ipynb #69669221
+def _jobs(cluster:ipyparallel.Cluster) -> dict[str, tuple[str, str]]:
+    "The Slurm jobs of the engines of `cluster`: job id -> (state, reason)."
+    return {es.job_id: _slurm_job(es.job_id) for es in cluster.engines.values()
+            if isinstance(es, ipyparallel.cluster.launcher.SlurmLauncher) and es.job_id}
+
+def _jobs_said(jobs:dict) -> str:
+    "What `jobs` are doing, for an error message."
+    return "".join(f"; Slurm job {job} is {state or 'gone'}" + (f" (reason: {reason})" if reason not in {"", "None"} else "")
+                   for job, (state, reason) in jobs.items())
+
 # %% ../nbs/02_parallel.ipynb #4362dcfc
-def _engines_alive(cluster:ipyparallel.Cluster) -> bool:
-    "False once every engine process of a local or MPI engine set has exited."
+def _engines_alive(cluster:ipyparallel.Cluster, jobs:dict) -> bool:
+    "False once every engine process (local, MPI) has exited and every Slurm job in `jobs` has ended."
     for launcher in _launchers(cluster, controller=False):
         process = getattr(launcher, "process", None)
-        if process is None or (process.is_running() and process.status() != "zombie"):
-            return True  # running, or a batch job we cannot see
-    return False
+        if process is not None and process.is_running() and process.status() != "zombie":
+            return True
+        if process is None and not isinstance(launcher, ipyparallel.cluster.launcher.SlurmLauncher):
+            return True  # another batch system: we cannot tell
+    return any(state not in _JOB_ENDED for state, _ in jobs.values())
 
 # %% ../nbs/02_parallel.ipynb #39c0e11b
 @patch
@@ -367,11 +463,12 @@ def wait(self:Cluster,
             return self.client
         except TimeoutError:
             registered = f"{len(self.client.ids)} of {self.n} engines of profile {self.profile!r}"
-            if not _engines_alive(self.cluster):
-                raise RuntimeError(f"the engines exited: only {registered} registered; "
+            jobs = _jobs(self.cluster)
+            if not _engines_alive(self.cluster, jobs):
+                raise RuntimeError(f"the engines exited: only {registered} registered{_jobs_said(jobs)}; "
                                    f"logs are in {self.profile_dir / 'log'}") from None
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"only {registered} registered within {timeout} s; "
+                raise TimeoutError(f"only {registered} registered within {timeout} s{_jobs_said(jobs)}; "
                                    f"logs are in {self.profile_dir / 'log'}") from None
 
 # %% ../nbs/02_parallel.ipynb #ad8c84cc
