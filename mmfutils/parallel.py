@@ -372,12 +372,14 @@ def _launchers(cluster:ipyparallel.Cluster, controller:bool=True) -> list:
     return found
 
 # %% ../nbs/02_parallel.ipynb #3c49d9cc
+#| include: false
 @patch(as_prop=True)
 def running(self:Cluster) -> bool:
     "True while the controller or some engines of this cluster are running."
     return self.cluster.controller is not None or bool(self.cluster.engines)
 
 # %% ../nbs/02_parallel.ipynb #7d4dbdfe
+#| include: false
 @patch(as_prop=True)
 def pids(self:Cluster) -> list[int]:
     "Process ids of the processes launched for the controller and the engines (their guards, or `mpiexec`'s)."
