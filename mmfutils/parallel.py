@@ -133,7 +133,7 @@ def _ipp_cluster(profile_dir:Path, n:int, sleep_time:float, kwargs:dict, heartbe
 
 # %% ../nbs/02_parallel.ipynb #061e4a93
 _running = weakref.WeakSet()  # clusters started by this process and not yet stopped
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("mmfutils.parallel")  # named, so that the notebook logs as the module does
 
 # %% ../nbs/02_parallel.ipynb #fa6a7ca6
 class Cluster:
