@@ -2,7 +2,8 @@
 
 For a cluster of two local engines (and two MPI engines), time from start to a client with all
 engines registered, and the stop. Runs alternate between the two so that load on the machine affects
-both alike; medians and their ratios are printed. Not a test: nothing is asserted.
+both alike; medians and their ratios are printed and written to `nbs/_data/bench_parallel.json`
+(`benchlib.record`), which the parallel page renders. Not a test: nothing is asserted.
 """
 import os
 import statistics
@@ -14,6 +15,9 @@ import ipyparallel
 from traitlets.config import Config
 
 from mmfutils.parallel import Cluster
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import record  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 MPIEXEC = os.path.join(os.path.dirname(sys.executable), "mpiexec")
@@ -44,6 +48,7 @@ def plain(ipython_dir, profile, **kwargs):
 
 
 def compare(label, ours_kwargs, plain_kwargs):
+    "Medians of both, printed, as a dict for the JSON file."
     times = {"mmfutils": [], "ipyparallel": []}
     with tempfile.TemporaryDirectory() as ipython_dir:
         for i in range(REPEAT):
@@ -56,11 +61,14 @@ def compare(label, ours_kwargs, plain_kwargs):
         print(f"  {k:12s} start->ready {start[k]:5.2f} s   stop {stop[k]:5.2f} s")
     print(f"  ratio mmfutils/ipyparallel: start {start['mmfutils'] / start['ipyparallel']:.2f}"
           f"   stop {stop['mmfutils'] / stop['ipyparallel']:.2f}", flush=True)
+    return {"engines": label, "mmfutils_start": start["mmfutils"], "ipyparallel_start": start["ipyparallel"],
+            "mmfutils_stop": stop["mmfutils"], "ipyparallel_stop": stop["ipyparallel"], "runs": REPEAT}
 
 
 if __name__ == "__main__":
-    compare("local engines, n=2", {}, {})
+    results = [compare("local", {}, {})]
     if os.path.exists(MPIEXEC):
         mpi_config = Config()
         mpi_config.MPILauncher.mpi_cmd = [MPIEXEC]  # ipyparallel's default, made to find mpiexec
-        compare("MPI engines, n=2", {"engines": "mpi"}, {"engines": "mpi", "config": mpi_config})
+        results.append(compare("MPI", {"engines": "mpi"}, {"engines": "mpi", "config": mpi_config}))
+    record("parallel", results, packages=("ipyparallel",), notes=f"medians of {REPEAT} runs of each, alternating")
