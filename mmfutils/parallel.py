@@ -20,6 +20,8 @@ import time
 import weakref
 from pathlib import Path
 
+from .utils import cpu_count, positive_int
+
 try:
     import ipyparallel
     import psutil
@@ -33,15 +35,6 @@ except ImportError as e:  # pragma: no cover - tested in a child process below
 # %% auto #0
 __all__ = ['MPI_SIZE_VARIABLES', 'engine_source', 'engine_count', 'Cluster', 'get_cluster', 'get_client']
 
-# %% ../nbs/02_parallel.ipynb #4f6aaf20
-def _whole(value, name:str) -> int:
-    "`value` if it is a positive int; TypeError if it is no int, ValueError if it is below 1 (naming `name`)."
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a positive int, not {value!r}")
-    if value < 1:
-        raise ValueError(f"{name}={value!r} must be at least 1")
-    return value
-
 # %% ../nbs/02_parallel.ipynb #00125216
 MPI_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE")
 
@@ -51,7 +44,7 @@ def _env_whole(env:dict, name:str) -> int:
         n = int(env[name].strip())
     except ValueError:
         raise ValueError(f"{name}={env[name]!r} is not a whole number") from None
-    return _whole(n, name)
+    return positive_int(n, name)
 
 # %% ../nbs/02_parallel.ipynb #5562540c
 def _slurm_cpus(value:str) -> int:
@@ -62,12 +55,7 @@ def _slurm_cpus(value:str) -> int:
         if match is None:
             raise ValueError(f"SLURM_JOB_CPUS_PER_NODE={value!r} is not of the form '16(x2),8'")
         total += int(match[1]) * int(match[2] or 1)
-    return _whole(total, "SLURM_JOB_CPUS_PER_NODE")
-
-# %% ../nbs/02_parallel.ipynb #df33f912
-def _cpu_count() -> int:
-    "CPUs this process may run on (its affinity mask where the OS has one)."
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return positive_int(total, "SLURM_JOB_CPUS_PER_NODE")
 
 # %% ../nbs/02_parallel.ipynb #04f00703
 def engine_source(environ:dict|None=None, # environment to read; `os.environ` if None
@@ -79,7 +67,7 @@ def engine_source(environ:dict|None=None, # environment to read; `os.environ` if
             slots = [line for line in Path(env["PBS_NODEFILE"]).read_text().splitlines() if line.strip()]
         except OSError as e:
             raise ValueError(f"PBS_NODEFILE={env['PBS_NODEFILE']!r} cannot be read: {e.strerror}") from None
-        return _whole(len(slots), "number of lines in PBS_NODEFILE"), "PBS_NODEFILE"
+        return positive_int(len(slots), "number of lines in PBS_NODEFILE"), "PBS_NODEFILE"
     if env.get("SLURM_NTASKS"):
         return _env_whole(env, "SLURM_NTASKS"), "SLURM_NTASKS"
     if env.get("SLURM_JOB_CPUS_PER_NODE"):
@@ -87,7 +75,7 @@ def engine_source(environ:dict|None=None, # environment to read; `os.environ` if
     for name in MPI_SIZE_VARIABLES:
         if env.get(name):
             return _env_whole(env, name), name
-    return _cpu_count(), "CPU count"
+    return cpu_count(), "CPU count"
 
 # %% ../nbs/02_parallel.ipynb #342250f4
 def engine_count(environ:dict|None=None, # environment to read; `os.environ` if None
@@ -151,7 +139,7 @@ class Cluster:
                  existing:ipyparallel.Cluster|None=None, # a running cluster to take over (what `get_cluster` does)
                  **cluster_kwargs):     # passed on to `ipyparallel.Cluster`, e.g. `engines="mpi"`
         self.profile_dir = _profile_dir(profile, ipython_dir)
-        self.n, self.n_source = engine_source() if n is None else (_whole(n, "n (the number of engines)"), "n")
+        self.n, self.n_source = engine_source() if n is None else (positive_int(n, "n (the number of engines)"), "n")
         self.profile, self.client, self._lock, self._busy = profile, None, threading.RLock(), 0
         self.cluster = existing if existing is not None else _ipp_cluster(
             self.profile_dir, self.n, sleep_time, cluster_kwargs, (self.heartbeat_ms, self.heartbeat_misses), sbatch)
