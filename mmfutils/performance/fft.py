@@ -709,26 +709,30 @@ def _write_atomically(path:Path, data:bytes):
     finally:
         tmp.unlink(missing_ok=True)
 
-# %% ../../nbs/04_fft.ipynb #7dcd6e14
+# %% ../../nbs/04_fft.ipynb #0c1d3d74
 def _save_wisdom(pyfftw, path:Path):
     "Replace the regular file `path` (or create it) with FFTW's wisdom; warn and leave anything else alone."
     if kind := _not_regular(path):
         return _warn(f"not saving FFTW wisdom to {path}: it is {kind}, not a regular file")
-    wisdom = dict(zip(_WISDOM_KEYS, (w.decode("ascii") for w in pyfftw.export_wisdom()), strict=True))
+    with _PLANNING_LOCK:  # FFTW's wisdom and planner are not thread-safe
+        exported = pyfftw.export_wisdom()
+    wisdom = dict(zip(_WISDOM_KEYS, (w.decode("ascii") for w in exported), strict=True))
     try:
         _write_atomically(path, json.dumps(wisdom, indent=1).encode("ascii"))
     except OSError as err:
         _warn(f"could not save FFTW wisdom to {path}: {err}")
 
-# %% ../../nbs/04_fft.ipynb #20eed94a
+# %% ../../nbs/04_fft.ipynb #9e0b00a9
 def _load_wisdom(pyfftw, path:Path):
     "Import the FFTW wisdom saved in `path`, if there is any; warn about what FFTW rejects."
     wisdom = _read_wisdom(path)
-    if wisdom is not None:
+    if wisdom is None:
+        return
+    with _PLANNING_LOCK:  # FFTW's wisdom and planner are not thread-safe
         imported = pyfftw.import_wisdom(wisdom)
-        if not all(imported):
-            failed = [key for key, ok in zip(_WISDOM_KEYS, imported, strict=True) if not ok]
-            _warn(f"FFTW rejected the {', '.join(failed)} wisdom in {path}")
+    if not all(imported):
+        failed = [key for key, ok in zip(_WISDOM_KEYS, imported, strict=True) if not ok]
+        _warn(f"FFTW rejected the {', '.join(failed)} wisdom in {path}")
 
 # %% ../../nbs/04_fft.ipynb #a128b4fd
 @contextlib.contextmanager
