@@ -667,7 +667,9 @@ def _not_regular(path:Path) -> str|None:
 def _warn(message:str):
     warnings.warn(message, RuntimeWarning, stacklevel=5)  # the caller of `with fftw_wisdom(...)`
 
-# %% ../../nbs/04_fft.ipynb #10337f0f
+# %% ../../nbs/04_fft.ipynb #542ca0c9
+_MAX_WISDOM_BYTES = 2**24  # FFTW's wisdom takes kilobytes: a bigger file is not ours
+
 def _read_wisdom(path:Path) -> tuple|None:
     "The wisdom saved in the regular file `path`, or None (with a warning if there is a file but no wisdom)."
     if kind := _not_regular(path):
@@ -679,30 +681,35 @@ def _read_wisdom(path:Path) -> tuple|None:
     except OSError as err:
         return _warn(f"ignoring the FFTW wisdom file {path}: {err}")
     with os.fdopen(fd, "rb") as file:
-        data = file.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
+        data = file.read(_MAX_WISDOM_BYTES + 1) if stat.S_ISREG(os.fstat(fd).st_mode) else b"?"
     try:
+        if len(data) > _MAX_WISDOM_BYTES:
+            raise ValueError(f"it is larger than {_MAX_WISDOM_BYTES} bytes")
         saved = json.loads(data.decode("ascii"))
         return tuple(saved[key].encode("ascii") for key in _WISDOM_KEYS)
     except (ValueError, KeyError, TypeError, AttributeError) as err:
-        problem = "it is empty" if data == b"" else "it is no regular file" if data is None else f"{type(err).__name__}: {err}"
+        problem = "it is empty" if data == b"" else f"{type(err).__name__}: {err}"
         return _warn(f"ignoring the FFTW wisdom file {path}: {problem}")
 
-# %% ../../nbs/04_fft.ipynb #22e80c3e
+# %% ../../nbs/04_fft.ipynb #2abaaa06
 def _write_atomically(path:Path, data:bytes):
     "Write `data` to a new file beside `path`, then rename it to `path`: readers see the old file or the new one."
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)  # keep the mode of the file replaced
+        old = os.stat(path)  # keep the owner and mode of the file replaced
     except FileNotFoundError:
-        mode = None  # a new file: 0o666 less the umask, as open() makes it
+        old = None  # a new file: ours, 0o666 less the umask, as open() makes it
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{os.urandom(4).hex()}.tmp")
     try:
         with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        if old is not None:
+            with contextlib.suppress(OSError, AttributeError):  # only root may give a file away
+                if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+                    os.chown(tmp, old.st_uid, old.st_gid)
+            os.chmod(tmp, stat.S_IMODE(old.st_mode))
         if kind := _not_regular(path):  # it became one while we wrote
             raise OSError(f"it is {kind} now, not a regular file")
         os.replace(tmp, path)
