@@ -98,6 +98,11 @@ def get_num_threads() -> int:
     "The number of threads the FFTs use now: the last number set, else the cores this process may use."
     return _THREADS["n"]
 
+# %% ../../nbs/04_fft.ipynb #30980d12
+def _threads(threads, caller:str) -> int:
+    "The threads of one call: `threads` checked, or the default."
+    return get_num_threads() if threads is None else _positive_int(threads, "threads", caller)
+
 # %% ../../nbs/04_fft.ipynb #f3222d7d
 PLANNER_EFFORT = "FFTW_MEASURE"  # default planner effort of new plans
 _EFFORTS = ("FFTW_ESTIMATE", "FFTW_MEASURE", "FFTW_PATIENT", "FFTW_EXHAUSTIVE")
@@ -399,14 +404,14 @@ def _no_axes(kind:str, a:np.ndarray, out, caller:str) -> np.ndarray:
     np.copyto(_check_out(out, a.shape, a.dtype, caller), a, casting="same_kind")
     return out
 
-# %% ../../nbs/04_fft.ipynb #e1cf7e22
+# %% ../../nbs/04_fft.ipynb #f727a412
 def _transform(kind:str, a:np.ndarray, s:list, axes:list, norm, out, threads, effort, caller:str) -> np.ndarray:
     "numpy's `kind` of `a` over `axes` with lengths `s`, into `out` if given: the one path of every function."
     if not axes:
         return _no_axes(kind, a, out, caller)
     runs, shape = _runs(kind, a.shape, s, axes, caller)  # numpy's order: lengths, norm, dtype
     norm, effort = _norm(norm, caller), _effort(effort, caller)
-    threads = get_num_threads() if threads is None else _positive_int(threads, "threads", caller)
+    threads = _threads(threads, caller)
     compute = _compute_dtype(kind, a.dtype, caller)
     result = _result_dtype(kind, a.dtype, compute, len(axes))
     out = _check_out(out, shape, result, caller)
@@ -540,7 +545,7 @@ rfftfreq = np.fft.rfftfreq
 fftshift = np.fft.fftshift
 ifftshift = np.fft.ifftshift
 
-# %% ../../nbs/04_fft.ipynb #7fd6dc1e
+# %% ../../nbs/04_fft.ipynb #9677fb4f
 _KINDS = ("fft", "ifft", "rfft", "irfft")
 
 class Transform:
@@ -555,7 +560,7 @@ class Transform:
         self.kind, self.shape, self.dtype = kind, a.shape, _compute_dtype(kind, a.dtype, caller)
         self.s, self.axes = _nd_args(kind, a.shape, s, axes, caller)
         self.norm, self.planner_effort = _norm(norm, caller), _effort(planner_effort, caller)
-        self.threads = get_num_threads() if threads is None else _positive_int(threads, "threads", caller)
+        self.threads = _threads(threads, caller)  # fixed now, as is the plan
         self(np.zeros(a.shape, self.dtype))  # plan now, so the first real call is as fast as the others
 
     def __call__(self, a:ArrayLike, # an array of the planned shape and dtype (or one that becomes it)
