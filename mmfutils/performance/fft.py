@@ -10,7 +10,7 @@ __all__ = ['NO_PYFFTW_ENV', 'PLANNER_EFFORT', 'MAX_CACHED_PLANS', 'RECYCLE_OUTPU
            'irfft2', 'rfftn', 'irfftn', 'hfft', 'ihfft', 'Transform', 'get_fftn', 'get_ifftn', 'get_fft', 'get_ifft',
            'resample', 'fftw_wisdom', 'ScipyBackend', 'fft_numpy', 'ifft_numpy', 'fftn_numpy', 'ifftn_numpy']
 
-# %% ../../nbs/04_fft.ipynb #f9734c0a
+# %% ../../nbs/04_fft.ipynb #baccf990
 import contextlib
 import json
 import operator
@@ -21,6 +21,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -282,9 +283,10 @@ def _nd_args(kind:str, shape:tuple, s, axes, caller:str) -> tuple:
          for n, ax in zip(s, axes, strict=True)]
     return s, axes
 
-# %% ../../nbs/04_fft.ipynb #7489f51d
+# %% ../../nbs/04_fft.ipynb #e84d415b
 _PRECISION = {"e": "f", "f": "f", "F": "f", "g": "g", "G": "g"}  # dtype char -> real type it computes in (else "d")
 
+@lru_cache(maxsize=64)
 def _compute_dtype(kind:str, dtype:np.dtype, caller:str) -> np.dtype:
     "The dtype FFTW reads for input of `dtype`, as numpy 2 chooses the precision; TypeError if it cannot."
     if dtype.kind not in "biufc":
@@ -294,7 +296,8 @@ def _compute_dtype(kind:str, dtype:np.dtype, caller:str) -> np.dtype:
     real = np.dtype(_PRECISION.get(dtype.char, "d"))
     return real if kind == "rfft" else np.result_type(real, 1j)
 
-# %% ../../nbs/04_fft.ipynb #9baa3312
+# %% ../../nbs/04_fft.ipynb #7a2576d5
+@lru_cache(maxsize=64)
 def _result_dtype(kind:str, dtype:np.dtype, compute:np.dtype, naxes:int) -> np.dtype:
     "The dtype of numpy's result: complex in the computing precision, real for irfft (float16 stays float16)."
     if kind != "irfft":
@@ -372,7 +375,7 @@ def _effort(effort, caller:str) -> str:
         raise ValueError(f"{caller}: planner_effort must be one of {', '.join(_EFFORTS)}; got {effort!r}")
     return effort
 
-# %% ../../nbs/04_fft.ipynb #4bf98f53
+# %% ../../nbs/04_fft.ipynb #f6f74303
 def _run(kind:str, a:np.ndarray, s:list, axes:list, norm, threads:int, effort:str, out=None) -> np.ndarray:
     "One transform over distinct `axes` of `a` (already of the dtype it computes in): FFTW, or scipy.fft."
     pyfftw = _pyfftw()
@@ -382,17 +385,18 @@ def _run(kind:str, a:np.ndarray, s:list, axes:list, norm, threads:int, effort:st
         shape, _ = _segment_shape(a.shape, kind, s, axes, kind)
         return np.zeros(shape, a.real.dtype if kind == "irfft" else np.result_type(a.dtype, 1j))
     a = _fit(a, s, axes, kind)
-    plan = _get_plan(pyfftw, kind, a.shape, a.dtype, tuple(s), tuple(axes), threads, effort)
+    plan = _get_plan(pyfftw, kind, a.shape, a.dtype, s, axes, threads, effort)
     return _execute(plan, a, norm, out)
 
-# %% ../../nbs/04_fft.ipynb #649daee6
-def _runs(kind:str, shape:tuple, s:list, axes:list, caller:str) -> tuple:
-    "The transforms `_run` does, with every length checked, and the shape of the result."
+# %% ../../nbs/04_fft.ipynb #c3d0cfe6
+@lru_cache(maxsize=256)  # saves microseconds per call: the same arguments come again and again
+def _runs(kind:str, shape:tuple, s:tuple, axes:tuple, caller:str) -> tuple:
+    "The transforms `_run` does, `(kind, lengths, axes)` with every length checked, and the result's shape."
     runs = []
-    for run_kind, run_s, run_axes in _segments(kind, s, axes):
+    for run_kind, run_s, run_axes in _segments(kind, list(s), list(axes)):
         shape, lengths = _segment_shape(shape, run_kind, run_s, run_axes, caller)
-        runs.append((run_kind, lengths, run_axes))
-    return runs, tuple(shape)
+        runs.append((run_kind, tuple(lengths), tuple(run_axes)))
+    return tuple(runs), tuple(shape)
 
 # %% ../../nbs/04_fft.ipynb #a50ff8ea
 def _no_axes(kind:str, a:np.ndarray, out, caller:str) -> np.ndarray:
@@ -404,12 +408,12 @@ def _no_axes(kind:str, a:np.ndarray, out, caller:str) -> np.ndarray:
     np.copyto(_check_out(out, a.shape, a.dtype, caller), a, casting="same_kind")
     return out
 
-# %% ../../nbs/04_fft.ipynb #f727a412
+# %% ../../nbs/04_fft.ipynb #74e42767
 def _transform(kind:str, a:np.ndarray, s:list, axes:list, norm, out, threads, effort, caller:str) -> np.ndarray:
     "numpy's `kind` of `a` over `axes` with lengths `s`, into `out` if given: the one path of every function."
     if not axes:
         return _no_axes(kind, a, out, caller)
-    runs, shape = _runs(kind, a.shape, s, axes, caller)  # numpy's order: lengths, norm, dtype
+    runs, shape = _runs(kind, a.shape, tuple(s), tuple(axes), caller)  # numpy's order: lengths, norm, dtype
     norm, effort = _norm(norm, caller), _effort(effort, caller)
     threads = _threads(threads, caller)
     compute = _compute_dtype(kind, a.dtype, caller)
