@@ -442,8 +442,8 @@ def _n_d(kind:str, a, s, axes, norm, out, threads, effort, caller:str) -> np.nda
     s, axes = _nd_args(kind, a.shape, s, axes, caller)
     return _transform(kind, a, s, axes, norm, out, threads, effort, caller)
 
-# %% ../../nbs/04_fft.ipynb #d7c99052
-def fft(a:ArrayLike, # input array, or anything `np.asarray` takes; never modified
+# %% ../../nbs/04_fft.ipynb #a713e7b4
+def fft(a:"ArrayLike", # input array, or anything `np.asarray` takes; never modified
         n:int|None=None, # length of the transformed axis: the input is cropped or zero-padded to it
         axis:int=-1, # axis to transform
         norm:str|None=None, # "backward" (default: no factor forwards, 1/n backwards), "ortho" or "forward"
@@ -455,26 +455,26 @@ def fft(a:ArrayLike, # input array, or anything `np.asarray` takes; never modifi
     "Discrete Fourier transform along one axis, like `numpy.fft.fft`."
     return _one_d("fft", a, n, axis, norm, out, threads, planner_effort, "fft")
 
-# %% ../../nbs/04_fft.ipynb #40328ab2
-def ifft(a:ArrayLike, n:int|None=None, axis:int=-1, norm:str|None=None, out:np.ndarray|None=None, *,
+# %% ../../nbs/04_fft.ipynb #1ad1557e
+def ifft(a:"ArrayLike", n:int|None=None, axis:int=-1, norm:str|None=None, out:np.ndarray|None=None, *,
          threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "Inverse of `fft`, like `numpy.fft.ifft`; arguments as for `fft`."
     return _one_d("ifft", a, n, axis, norm, out, threads, planner_effort, "ifft")
 
-# %% ../../nbs/04_fft.ipynb #35963ca7
-def fft2(a:ArrayLike, s:Sequence[int]|None=None, axes:Sequence[int]=(-2, -1), norm:str|None=None,
+# %% ../../nbs/04_fft.ipynb #b9766de2
+def fft2(a:"ArrayLike", s:Sequence[int]|None=None, axes:Sequence[int]=(-2, -1), norm:str|None=None,
          out:np.ndarray|None=None, *, threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "Two-dimensional transform over the last two axes, like `numpy.fft.fft2`; arguments as for `fftn`."
     return _n_d("fft", a, s, axes, norm, out, threads, planner_effort, "fft2")
 
-# %% ../../nbs/04_fft.ipynb #127b0f89
-def ifft2(a:ArrayLike, s:Sequence[int]|None=None, axes:Sequence[int]=(-2, -1), norm:str|None=None,
+# %% ../../nbs/04_fft.ipynb #bf3997b9
+def ifft2(a:"ArrayLike", s:Sequence[int]|None=None, axes:Sequence[int]=(-2, -1), norm:str|None=None,
           out:np.ndarray|None=None, *, threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "Inverse of `fft2`, like `numpy.fft.ifft2`; arguments as for `fftn`."
     return _n_d("ifft", a, s, axes, norm, out, threads, planner_effort, "ifft2")
 
-# %% ../../nbs/04_fft.ipynb #754c1fb6
-def fftn(a:ArrayLike, # input array, or anything `np.asarray` takes; never modified
+# %% ../../nbs/04_fft.ipynb #fd749b39
+def fftn(a:"ArrayLike", # input array, or anything `np.asarray` takes; never modified
          s:Sequence[int]|None=None, # lengths along `axes` (-1: the input's): the input is cropped or zero-padded
          axes:Sequence[int]|None=None, # axes to transform (default all); a repeated axis is transformed again
          norm:str|None=None, # "backward" (default: no factor forwards, 1/n backwards), "ortho" or "forward"
@@ -486,57 +486,57 @@ def fftn(a:ArrayLike, # input array, or anything `np.asarray` takes; never modif
     "N-dimensional discrete Fourier transform, like `numpy.fft.fftn`."
     return _n_d("fft", a, s, axes, norm, out, threads, planner_effort, "fftn")
 
-# %% ../../nbs/04_fft.ipynb #23fee827
-def ifftn(a:ArrayLike, s:Sequence[int]|None=None, axes:Sequence[int]|None=None, norm:str|None=None,
+# %% ../../nbs/04_fft.ipynb #1ea9f05c
+def ifftn(a:"ArrayLike", s:Sequence[int]|None=None, axes:Sequence[int]|None=None, norm:str|None=None,
           out:np.ndarray|None=None, *, threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "Inverse of `fftn`, like `numpy.fft.ifftn`; arguments as for `fftn`."
     return _n_d("ifft", a, s, axes, norm, out, threads, planner_effort, "ifftn")
 
-# %% ../../nbs/04_fft.ipynb #88f5f26a
-def rfft(a:ArrayLike, n:int|None=None, axis:int=-1, norm:str|None=None, out:np.ndarray|None=None, *,
+# %% ../../nbs/04_fft.ipynb #c5865503
+def rfft(a:"ArrayLike", n:int|None=None, axis:int=-1, norm:str|None=None, out:np.ndarray|None=None, *,
          threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "Transform of real input (`n // 2 + 1` non-negative frequencies), like `numpy.fft.rfft`; arguments as for `fft`."
     return _one_d("rfft", a, n, axis, norm, out, threads, planner_effort, "rfft")
 
-# %% ../../nbs/04_fft.ipynb #de123f2e
-def irfft(a:ArrayLike, n:int|None=None, axis:int=-1, norm:str|None=None, out:np.ndarray|None=None, *,
+# %% ../../nbs/04_fft.ipynb #1373d9c2
+def irfft(a:"ArrayLike", n:int|None=None, axis:int=-1, norm:str|None=None, out:np.ndarray|None=None, *,
           threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "Inverse of `rfft` (`n`: length of the real output), like `numpy.fft.irfft`; arguments as for `fft`."
     return _one_d("irfft", a, n, axis, norm, out, threads, planner_effort, "irfft")
 
-# %% ../../nbs/04_fft.ipynb #cc87fbf5
-def rfft2(a:ArrayLike, s:Sequence[int]|None=None, axes:Sequence[int]=(-2, -1), norm:str|None=None,
+# %% ../../nbs/04_fft.ipynb #b718fa3e
+def rfft2(a:"ArrayLike", s:Sequence[int]|None=None, axes:Sequence[int]=(-2, -1), norm:str|None=None,
           out:np.ndarray|None=None, *, threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "Two-dimensional transform of real input, like `numpy.fft.rfft2`; arguments as for `fftn`."
     return _n_d("rfft", a, s, axes, norm, out, threads, planner_effort, "rfft2")
 
-# %% ../../nbs/04_fft.ipynb #9721620b
-def irfft2(a:ArrayLike, s:Sequence[int]|None=None, axes:Sequence[int]=(-2, -1), norm:str|None=None,
+# %% ../../nbs/04_fft.ipynb #45d7d26e
+def irfft2(a:"ArrayLike", s:Sequence[int]|None=None, axes:Sequence[int]=(-2, -1), norm:str|None=None,
            out:np.ndarray|None=None, *, threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "Inverse of `rfft2`, like `numpy.fft.irfft2`; arguments as for `fftn`."
     return _n_d("irfft", a, s, axes, norm, out, threads, planner_effort, "irfft2")
 
-# %% ../../nbs/04_fft.ipynb #a677876d
-def rfftn(a:ArrayLike, s:Sequence[int]|None=None, axes:Sequence[int]|None=None, norm:str|None=None,
+# %% ../../nbs/04_fft.ipynb #33037918
+def rfftn(a:"ArrayLike", s:Sequence[int]|None=None, axes:Sequence[int]|None=None, norm:str|None=None,
           out:np.ndarray|None=None, *, threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "N-dimensional transform of real input (last axis halved), like `numpy.fft.rfftn`; arguments as for `fftn`."
     return _n_d("rfft", a, s, axes, norm, out, threads, planner_effort, "rfftn")
 
-# %% ../../nbs/04_fft.ipynb #54e2159b
-def irfftn(a:ArrayLike, s:Sequence[int]|None=None, axes:Sequence[int]|None=None, norm:str|None=None,
+# %% ../../nbs/04_fft.ipynb #d5f739e3
+def irfftn(a:"ArrayLike", s:Sequence[int]|None=None, axes:Sequence[int]|None=None, norm:str|None=None,
            out:np.ndarray|None=None, *, threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "Inverse of `rfftn` (`s`: lengths of the real output), like `numpy.fft.irfftn`; arguments as for `fftn`."
     return _n_d("irfft", a, s, axes, norm, out, threads, planner_effort, "irfftn")
 
-# %% ../../nbs/04_fft.ipynb #28d63bb1
-def hfft(a:ArrayLike, n:int|None=None, axis:int=-1, norm:str|None=None, out:np.ndarray|None=None, *,
+# %% ../../nbs/04_fft.ipynb #f0490a65
+def hfft(a:"ArrayLike", n:int|None=None, axis:int=-1, norm:str|None=None, out:np.ndarray|None=None, *,
          threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "Real transform of a Hermitian-symmetric signal given by its first half, like `numpy.fft.hfft`."
     norm = _norm(norm, "hfft", swap=True)
     return _one_d("irfft", np.conjugate(a), n, axis, norm, out, threads, planner_effort, "hfft")
 
-# %% ../../nbs/04_fft.ipynb #e19c95bb
-def ihfft(a:ArrayLike, n:int|None=None, axis:int=-1, norm:str|None=None, out:np.ndarray|None=None, *,
+# %% ../../nbs/04_fft.ipynb #061817de
+def ihfft(a:"ArrayLike", n:int|None=None, axis:int=-1, norm:str|None=None, out:np.ndarray|None=None, *,
           threads:int|None=None, planner_effort:str|None=None) -> np.ndarray:
     "Inverse of `hfft`: the first half of a real signal's Hermitian spectrum, like `numpy.fft.ihfft`."
     norm = _norm(norm, "ihfft", swap=True)
@@ -549,13 +549,13 @@ rfftfreq = np.fft.rfftfreq
 fftshift = np.fft.fftshift
 ifftshift = np.fft.ifftshift
 
-# %% ../../nbs/04_fft.ipynb #9677fb4f
+# %% ../../nbs/04_fft.ipynb #ead16f99
 _KINDS = ("fft", "ifft", "rfft", "irfft")
 
 class Transform:
     "A transform planned for arrays of one shape and dtype: call it with such an array, get a new array."
     def __init__(self, kind:str, # "fft", "ifft", "rfft" or "irfft" (n-dimensional)
-                 a:ArrayLike, # an array of the shape and dtype the transform is for (only those are used)
+                 a:"ArrayLike", # an array of the shape and dtype the transform is for (only those are used)
                  s:Sequence[int]|None=None, axes:Sequence[int]|None=None, norm:str|None=None,
                  threads:int|None=None, planner_effort:str|None=None): # as for `fftn`
         if kind not in _KINDS:
@@ -567,7 +567,7 @@ class Transform:
         self.threads = _threads(threads, caller)  # fixed now, as is the plan
         self(np.zeros(a.shape, self.dtype))  # plan now, so the first real call is as fast as the others
 
-    def __call__(self, a:ArrayLike, # an array of the planned shape and dtype (or one that becomes it)
+    def __call__(self, a:"ArrayLike", # an array of the planned shape and dtype (or one that becomes it)
                 ) -> np.ndarray: # a new array
         "The transform of `a`."
         a = np.asarray(a)
@@ -581,26 +581,26 @@ class Transform:
     def __repr__(self):
         return f"Transform({self.kind!r}, shape={self.shape}, dtype={self.dtype}, s={self.s}, axes={self.axes})"
 
-# %% ../../nbs/04_fft.ipynb #6635a5b4
-def get_fftn(a:ArrayLike, s:Sequence[int]|None=None, axes:Sequence[int]|None=None, norm:str|None=None, *,
+# %% ../../nbs/04_fft.ipynb #ab46ed05
+def get_fftn(a:"ArrayLike", s:Sequence[int]|None=None, axes:Sequence[int]|None=None, norm:str|None=None, *,
              threads:int|None=None, planner_effort:str|None=None) -> Transform:
     "A reusable `fftn(a, s, axes, norm)` for arrays shaped like `a`; plans it now."
     return Transform("fft", a, s, axes, norm, threads, planner_effort)
 
-# %% ../../nbs/04_fft.ipynb #dfac28ed
-def get_ifftn(a:ArrayLike, s:Sequence[int]|None=None, axes:Sequence[int]|None=None, norm:str|None=None, *,
+# %% ../../nbs/04_fft.ipynb #b5bb97a2
+def get_ifftn(a:"ArrayLike", s:Sequence[int]|None=None, axes:Sequence[int]|None=None, norm:str|None=None, *,
               threads:int|None=None, planner_effort:str|None=None) -> Transform:
     "A reusable `ifftn(a, s, axes, norm)` for arrays shaped like `a`; plans it now."
     return Transform("ifft", a, s, axes, norm, threads, planner_effort)
 
-# %% ../../nbs/04_fft.ipynb #e5669def
-def get_fft(a:ArrayLike, n:int|None=None, axis:int=-1, norm:str|None=None, *,
+# %% ../../nbs/04_fft.ipynb #60b2c267
+def get_fft(a:"ArrayLike", n:int|None=None, axis:int=-1, norm:str|None=None, *,
             threads:int|None=None, planner_effort:str|None=None) -> Transform:
     "A reusable `fft(a, n, axis, norm)` for arrays shaped like `a`; plans it now."
     return Transform("fft", a, None if n is None else [_length(n, "n", "get_fft")], [axis], norm, threads, planner_effort)
 
-# %% ../../nbs/04_fft.ipynb #840bb7c6
-def get_ifft(a:ArrayLike, n:int|None=None, axis:int=-1, norm:str|None=None, *,
+# %% ../../nbs/04_fft.ipynb #012fac9c
+def get_ifft(a:"ArrayLike", n:int|None=None, axis:int=-1, norm:str|None=None, *,
              threads:int|None=None, planner_effort:str|None=None) -> Transform:
     "A reusable `ifft(a, n, axis, norm)` for arrays shaped like `a`; plans it now."
     return Transform("ifft", a, None if n is None else [_length(n, "n", "get_ifft")], [axis], norm, threads, planner_effort)
@@ -643,8 +643,8 @@ def _resample_args(f:np.ndarray, N, axes) -> tuple:
         raise ValueError(f"resample needs one length per axis: N={N}, axes={axes}")
     return tuple(_length(n, "N", "resample") for n in N), tuple(_axis(ax, f.ndim, "resample") for ax in axes)
 
-# %% ../../nbs/04_fft.ipynb #ec413444
-def resample(f:ArrayLike, # samples of a periodic function on a regular grid
+# %% ../../nbs/04_fft.ipynb #3d4c7246
+def resample(f:"ArrayLike", # samples of a periodic function on a regular grid
              N:int|Sequence[int], # new number of points: one for every axis of `axes`, or one per axis
              axes:Sequence[int]|None=None, # axes to resample: all for an int `N`, else the last `len(N)`
             ) -> np.ndarray:
@@ -799,23 +799,23 @@ class ScipyBackend:
 
 scipy_backend = ScipyBackend()
 
-# %% ../../nbs/04_fft.ipynb #d788c05d
-def fft_numpy(a:ArrayLike, axis:int=-1) -> np.ndarray:
+# %% ../../nbs/04_fft.ipynb #303c6b28
+def fft_numpy(a:"ArrayLike", axis:int=-1) -> np.ndarray:
     "`numpy.fft.fft(a, axis=axis)`: numpy's own transform, under mmfutils 0.7's name."
     return np.fft.fft(a, axis=axis)
 
-# %% ../../nbs/04_fft.ipynb #d2989ffd
-def ifft_numpy(a:ArrayLike, axis:int=-1) -> np.ndarray:
+# %% ../../nbs/04_fft.ipynb #448e652e
+def ifft_numpy(a:"ArrayLike", axis:int=-1) -> np.ndarray:
     "`numpy.fft.ifft(a, axis=axis)`, under mmfutils 0.7's name."
     return np.fft.ifft(a, axis=axis)
 
-# %% ../../nbs/04_fft.ipynb #381b9e1b
-def fftn_numpy(a:ArrayLike, axes:Sequence[int]|None=None) -> np.ndarray:
+# %% ../../nbs/04_fft.ipynb #79a9caba
+def fftn_numpy(a:"ArrayLike", axes:Sequence[int]|None=None) -> np.ndarray:
     "`numpy.fft.fftn(a, axes=axes)`, under mmfutils 0.7's name."
     return np.fft.fftn(a, axes=axes)
 
-# %% ../../nbs/04_fft.ipynb #6561524d
-def ifftn_numpy(a:ArrayLike, axes:Sequence[int]|None=None) -> np.ndarray:
+# %% ../../nbs/04_fft.ipynb #31458ecc
+def ifftn_numpy(a:"ArrayLike", axes:Sequence[int]|None=None) -> np.ndarray:
     "`numpy.fft.ifftn(a, axes=axes)`, under mmfutils 0.7's name."
     return np.fft.ifftn(a, axes=axes)
 
