@@ -7,7 +7,8 @@
 2. Planning at FFTW_MEASURE for a 2^20-point fft in a fresh process, without and with wisdom saved by
    `fftw_wisdom(path)` in an earlier process.
 
-Run: `make bench` (or `.venv/bin/python tests/bench_fft.py`).
+Run: `make bench` (or `.venv/bin/python tests/bench_fft.py`). The results go to `nbs/_data/bench_fft.json`
+(through `tests/benchlib.py`), from which the fft page renders its table.
 """
 import subprocess
 import sys
@@ -21,6 +22,9 @@ import pyfftw.builders
 import scipy.fft
 
 from mmfutils.performance import fft
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import record  # noqa: E402
 
 THREADS = 2
 ROUNDS = 60
@@ -40,7 +44,7 @@ def timings(candidates, rounds):
 
 
 def compare(title, a, ours, numpy_f, scipy_f, builder, goal=None):
-    "Print the times and ratios of one transform of `a`."
+    "Print the times and ratios of one transform of `a`; return them as a dict for the JSON file."
     np.testing.assert_allclose(ours(a), numpy_f(a), rtol=1e-4, atol=1e-4 * np.abs(a).sum())
     # Planned after ours, from the wisdom ours left: the same FFTW algorithm, so only the wrapping differs.
     raw = builder(pyfftw.empty_aligned(a.shape, a.dtype), planner_effort="FFTW_MEASURE", threads=THREADS)
@@ -62,24 +66,27 @@ def compare(title, a, ours, numpy_f, scipy_f, builder, goal=None):
         print("  goals (their time / ours, ratio of bests; median ratio in a round): " + ", ".join(
             f"{name} {ratios[name][0]:.2f}; {ratios[name][1]:.2f} (goal {op} {value:.2f})"
             for name, op, value in goal))
-    return times
+    return {"title": title, "rounds": len(mine),
+            "best_ms": {name: round(t.min() * 1e3, 4) for name, t in times.items()},
+            "ratio_best": {name: round(r[0], 3) for name, r in ratios.items()},
+            "ratio_median": {name: round(r[1], 3) for name, r in ratios.items()}}
 
 
 def transforms():
     rng = np.random.default_rng(0)
     shape = (128, 128, 128)
     z = rng.normal(size=shape) + 1j * rng.normal(size=shape)
-    compare("fftn, complex128, 128^3", z, lambda a: fft.fftn(a, threads=THREADS), np.fft.fftn,
+    return [compare("`fftn`, complex128, $128^3$", z, lambda a: fft.fftn(a, threads=THREADS), np.fft.fftn,
             lambda a: scipy.fft.fftn(a, workers=THREADS), pyfftw.builders.fftn,
             goal=[("raw pyfftw plan(a)", ">=", 1 / 1.1), ("numpy.fft", ">=", 4),
-                  (f"scipy.fft(workers={THREADS})", ">=", 2)])
-    compare("fftn, complex64, 128^3", z.astype(np.complex64), lambda a: fft.fftn(a, threads=THREADS),
-            np.fft.fftn, lambda a: scipy.fft.fftn(a, workers=THREADS), pyfftw.builders.fftn)
-    compare("rfftn, float64, 128^3", z.real.copy(), lambda a: fft.rfftn(a, threads=THREADS), np.fft.rfftn,
-            lambda a: scipy.fft.rfftn(a, workers=THREADS), pyfftw.builders.rfftn)
-    compare("fft, complex128, 1024 points (call overhead)", z[0, 0, :].copy().repeat(8),
+                  (f"scipy.fft(workers={THREADS})", ">=", 2)]),
+            compare("`fftn`, complex64, $128^3$", z.astype(np.complex64), lambda a: fft.fftn(a, threads=THREADS),
+            np.fft.fftn, lambda a: scipy.fft.fftn(a, workers=THREADS), pyfftw.builders.fftn),
+            compare("`rfftn`, float64, $128^3$", z.real.copy(), lambda a: fft.rfftn(a, threads=THREADS), np.fft.rfftn,
+            lambda a: scipy.fft.rfftn(a, workers=THREADS), pyfftw.builders.rfftn),
+            compare("`fft`, complex128, 1024 points (call overhead)", z[0, 0, :].copy().repeat(8),
             lambda a: fft.fft(a, threads=THREADS), np.fft.fft, lambda a: scipy.fft.fft(a, workers=THREADS),
-            pyfftw.builders.fft)
+            pyfftw.builders.fft)]
 
 
 CHILD = f"""
@@ -120,10 +127,14 @@ def wisdom(repeats=3):
               f"planning ~ {max(first - later, 0) * 1e3:8.1f} ms")
     print(f"  saved wisdom makes the first call "
           f"{firsts['without wisdom'] / firsts['with saved wisdom']:.0f}x faster")
+    return {"size": 2**20, "repeats": repeats, "without_wisdom_ms": round(firsts["without wisdom"] * 1e3, 2),
+            "with_wisdom_ms": round(firsts["with saved wisdom"] * 1e3, 2),
+            "planned_ms": round(min(r[2] for r in without + with_) * 1e3, 2)}
 
 
 if __name__ == "__main__":
     print(f"mmfutils.performance.fft benchmark: numpy {np.__version__}, scipy {scipy.__version__}, "
           f"pyfftw {pyfftw.__version__}, {THREADS} threads")
-    transforms()
-    wisdom()
+    results = {"threads": THREADS, "transforms": transforms(), "planning": wisdom()}
+    record("fft", results, packages=("numpy", "scipy", "pyFFTW"),
+           notes="best times over rounds in which the candidates alternate call by call; ratios: theirs / ours")
