@@ -45,7 +45,7 @@ def unique_list(items, # any iterable; elements need not be hashable
         out.append(x)
     return out
 
-# %% ../nbs/09_utils.ipynb #cc238621
+# %% ../nbs/09_utils.ipynb #a4f3de8c
 def allclose(a, b, # array_likes compared element by element, broadcast together
              atol:float|None=None, # absolute tolerance; default: the size-scaled one below
              rtol:float|None=None, # relative tolerance (of the larger of |a| and |b|); default as `atol`
@@ -58,5 +58,5 @@ def allclose(a, b, # array_likes compared element by element, broadcast together
     eps = max(np.finfo(x.dtype if x.dtype.kind in "fc" else float).eps for x in (a, b))
     default = min(tol_eps_N * np.sqrt(max(a.size, b.size, 1)) * eps, min_tol)
     atol, rtol = (default if t is None else t for t in (atol, rtol))
-    scale = np.maximum(abs(a), abs(b))
-    return bool(np.all(abs(a - b) <= np.maximum(rtol * scale, atol)))
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, which is not close
+        return bool(np.all(abs(a - b) <= np.maximum(rtol * np.maximum(abs(a), abs(b)), atol)))

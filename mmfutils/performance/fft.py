@@ -23,9 +23,12 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from ..utils import cpu_count, positive_int
 
 # %% ../../nbs/04_fft.ipynb #69c0f787
 NO_PYFFTW_ENV = "MMFUTILS_NO_PYFFTW"  # set to 1 to use scipy.fft even when pyfftw is installed
@@ -56,43 +59,33 @@ def _pyfftw():
         reason = f"pyfftw is not installed ({module}); `pip install pyfftw` or `pip install mmfutils[fft]`"
     if not _FALLBACK["warned"]:
         _FALLBACK["warned"] = True
-        warnings.warn(f"mmfutils.performance.fft uses scipy.fft because {reason}.", RuntimeWarning, stacklevel=5)
+        warnings.warn(f"mmfutils.performance.fft uses {_scipy_fft().__name__} because {reason}.", RuntimeWarning,
+                      stacklevel=5)
     return None
 
 # %% ../../nbs/04_fft.ipynb #5b0e9b34
 def _scipy_fft():
-    "scipy.fft, or an ImportError that says what to install."
+    "scipy.fft, or numpy.fft under scipy.fft's names when scipy is missing too (the core install)."
     try:
         import scipy.fft
-    except ImportError as err:
-        raise ImportError("mmfutils.performance.fft needs pyfftw or scipy: `pip install mmfutils[fft]`") from err
-    return scipy.fft
+        return scipy.fft
+    except ImportError:
+        return _NUMPY_FFT
 
-# %% ../../nbs/04_fft.ipynb #115c7bab
-def _available_cores() -> int:
-    "The number of cores this process may run on."
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+def _drop_workers(f):
+    "`f` taking and ignoring scipy.fft's `workers` argument (numpy's FFTs have one thread)."
+    return lambda *args, workers=None, **kwargs: f(*args, **kwargs)
 
-# %% ../../nbs/04_fft.ipynb #099b412d
-def _positive_int(value, name:str, caller:str) -> int:
-    "`value` as an int >= 1: TypeError naming `name` if it is no integer (bools included), ValueError if < 1."
-    if isinstance(value, (bool, np.bool_)) or not hasattr(type(value), "__index__"):
-        raise TypeError(f"{caller} needs an integer number of threads, got {name}={value!r} ({type(value).__name__})")
-    value = operator.index(value)
-    if value < 1:
-        raise ValueError(f"{caller} needs at least one thread, got {name}={value}")
-    return value
+_NUMPY_FFT = SimpleNamespace(__name__="numpy.fft", **{name: _drop_workers(getattr(np.fft, name))
+                                                      for name in ("fftn", "ifftn", "rfftn", "irfftn")})
 
 # %% ../../nbs/04_fft.ipynb #c6149c69
-_THREADS = {"n": _available_cores()}  # the last number set, else the usable cores
+_THREADS = {"n": cpu_count()}  # the last number set, else the usable cores
 
 def set_num_threads(n:int, # threads for every later transform that is not given `threads=`
                    ):
     "Set the default number of threads of the FFTs (FFTW threads, or scipy.fft workers)."
-    _THREADS["n"] = _positive_int(n, "n", "set_num_threads")
+    _THREADS["n"] = positive_int(n, "set_num_threads: n")
 
 # %% ../../nbs/04_fft.ipynb #2c6f91a4
 def get_num_threads() -> int:
@@ -102,7 +95,7 @@ def get_num_threads() -> int:
 # %% ../../nbs/04_fft.ipynb #30980d12
 def _threads(threads, caller:str) -> int:
     "The threads of one call: `threads` checked, or the default."
-    return get_num_threads() if threads is None else _positive_int(threads, "threads", caller)
+    return get_num_threads() if threads is None else positive_int(threads, f"{caller}: threads")
 
 # %% ../../nbs/04_fft.ipynb #f3222d7d
 PLANNER_EFFORT = "FFTW_MEASURE"  # default planner effort of new plans
@@ -759,7 +752,7 @@ def fftw_wisdom(path:str|os.PathLike=".fftw_wisdom", # the wisdom file (JSON): a
     "Load FFTW wisdom from `path` on entry; on exit save all wisdom gathered so far to `path`."
     global PLANNER_EFFORT
     path, old = Path(path).expanduser(), (_THREADS["n"], PLANNER_EFFORT)
-    new = (old[0] if threads is None else _positive_int(threads, "threads", "fftw_wisdom"), _effort(effort, "fftw_wisdom"))
+    new = (old[0] if threads is None else positive_int(threads, "fftw_wisdom: threads"), _effort(effort, "fftw_wisdom"))
     pyfftw = _pyfftw()
     if pyfftw is not None:
         _load_wisdom(pyfftw, path)
@@ -787,7 +780,7 @@ class ScipyBackend:
         names = ("x", "n" if one_d else "s", "axis" if one_d else "axes", "norm", "overwrite_x", "workers")
         params = {**dict(zip(names, args, strict=False)), **kwargs}
         workers = params.get("workers")
-        threads = None if workers is None else workers if workers > 0 else _available_cores() + 1 + workers
+        threads = None if workers is None else workers if workers > 0 else cpu_count() + 1 + workers
         if one_d:
             return _one_d(name, params["x"], params.get("n"), params.get("axis", -1), params.get("norm"), None,
                           threads, None, name)
