@@ -286,6 +286,7 @@ def _drop_unsafe_links(document):
     from docutils import nodes
     for node in list(document.findall(nodes.Element)):
         node.attributes.pop("scale", None)  # scaling an image makes the writer open the local file
+        node.attributes.pop("loading", None)  # `:loading: embed` makes the writer copy the file into the page
         for key in ("refuri", "uri"):
             if key in node and not _safe_uri(node[key]):
                 if isinstance(node, nodes.reference):
@@ -320,7 +321,7 @@ def _docstring_transform():
 _SETTINGS = {  # a docstring must not read files, run scripts, print messages or obey a local docutils.conf
     "raw_enabled": False, "file_insertion_enabled": False, "_disable_config": True, "report_level": 5,
     "halt_level": 5, "warning_stream": False, "doctitle_xform": False, "initial_header_level": 3,
-    "line_length_limit": 10_000}  # docutils' default, against slow parsing of long lines
+    "line_length_limit": 10_000, "image_loading": "link"}  # docutils' default, against slow parsing of long lines
 
 # %% ../nbs/01_interface.ipynb #b52daab2
 def _writer():
