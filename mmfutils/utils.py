@@ -28,7 +28,16 @@ def cpu_count()->int:
     except (AttributeError, OSError):  # no affinity on macOS and Windows
         return os.cpu_count() or 1
 
-# %% ../nbs/09_utils.ipynb #d0c64894
+# %% ../nbs/09_utils.ipynb #9e58b5c5
+def _same(x, y) -> bool:
+    "`x == y` as one bool, arrays (whose `==` is elementwise) included."
+    try:
+        return bool(x == y)
+    except (TypeError, ValueError):  # an array's == is an array
+        import numpy as np
+        return np.array_equal(x, y)
+
+# %% ../nbs/09_utils.ipynb #ca578f1d
 def unique_list(items, # any iterable; elements need not be hashable
                 preserve_order:bool=True, # kept for mmfutils 0.7's signature: the order is always kept
                )->list:
@@ -39,13 +48,13 @@ def unique_list(items, # any iterable; elements need not be hashable
             if x in seen:
                 continue
             seen.add(x)
-        except TypeError:  # unhashable (a list, a dict): compare with what is kept
-            if any(x == y for y in out):
+        except TypeError:  # unhashable (a list, a dict, an array): compare with what is kept
+            if any(_same(x, y) for y in out):
                 continue
         out.append(x)
     return out
 
-# %% ../nbs/09_utils.ipynb #a4f3de8c
+# %% ../nbs/09_utils.ipynb #052576c5
 def allclose(a, b, # array_likes compared element by element, broadcast together
              atol:float|None=None, # absolute tolerance; default: the size-scaled one below
              rtol:float|None=None, # relative tolerance (of the larger of |a| and |b|); default as `atol`
@@ -54,9 +63,10 @@ def allclose(a, b, # array_likes compared element by element, broadcast together
             )->bool:
     "Whether `a` and `b` agree to round-off: symmetric in `a` and `b`, with a tolerance that grows with their size."
     import numpy as np
-    a, b = np.asarray(a), np.asarray(b)
-    eps = max(np.finfo(x.dtype if x.dtype.kind in "fc" else float).eps for x in (a, b))
+    a, b = (x if x.dtype.kind in "fc" else x.astype(float) for x in map(np.asarray, (a, b)))  # ints: no wrap-around
+    eps = max(np.finfo(a.dtype).eps, np.finfo(b.dtype).eps)
     default = min(tol_eps_N * np.sqrt(max(a.size, b.size, 1)) * eps, min_tol)
     atol, rtol = (default if t is None else t for t in (atol, rtol))
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, which is not close
-        return bool(np.all(abs(a - b) <= np.maximum(rtol * np.maximum(abs(a), abs(b)), atol)))
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, and NaN is close to nothing
+        near = abs(a - b) <= np.maximum(rtol * np.maximum(abs(a), abs(b)), atol)
+        return bool(np.all(np.where(np.isfinite(a) & np.isfinite(b), near, a == b)))  # inf only equals itself
