@@ -49,7 +49,7 @@ def _check_picklable(obj, name, value):
             "set it in init() instead to keep it as an unpickled temporary") from e
 
 # %% ../nbs/00_containers.ipynb #37c5d6f3
-_RESERVED = frozenset({"picklable_attributes", "initialized"})
+_RESERVED = frozenset({"picklable_attributes", "initialized", "_empty_state"})  # the last marks an empty pickle
 
 def _check_name(cls, name):
     "Raise unless `name` can be a picklable attribute of `cls`: a string that hides nothing of `cls`."
@@ -240,9 +240,12 @@ def _equal(a, b, memo=None) -> bool:
     if (id(a), id(b)) in memo:  # this pair is being compared further up: a cycle
         return True
     memo[id(a), id(b)] = (a, b)  # holding a and b keeps their ids from being reused
-    for kind, compare in _COMPARE:
-        if isinstance(a, kind) or isinstance(b, kind):
-            return isinstance(a, kind) and isinstance(b, kind) and compare(a, b, memo)
+    try:
+        for kind, compare in _COMPARE:
+            if isinstance(a, kind) or isinstance(b, kind):
+                return isinstance(a, kind) and isinstance(b, kind) and compare(a, b, memo)
+    finally:
+        del memo[id(a), id(b)]  # compared: no longer "further up" (a pair found unequal is not remembered)
     if _is_nan(a) and _is_nan(b):
         return True
     try:
@@ -269,6 +272,10 @@ def _equal_states(a, b, memo) -> bool:
 def _equal_arrays(a, b, memo) -> bool:
     if a.shape != b.shape:
         return False
+    if isinstance(a, np.ma.MaskedArray) or isinstance(b, np.ma.MaskedArray):  # same mask, same unmasked values
+        mask = np.ma.getmaskarray(a)
+        return bool(np.array_equal(mask, np.ma.getmaskarray(b))) and _equal_arrays(
+            np.ma.getdata(a)[~mask], np.ma.getdata(b)[~mask], memo)
     if a.dtype.names or b.dtype.names:  # structured: field by field
         return a.dtype.names == b.dtype.names and all(_equal_arrays(a[n], b[n], memo) for n in a.dtype.names)
     if a.dtype.hasobject or b.dtype.hasobject:
