@@ -373,7 +373,11 @@ def _run(kind:str, a:np.ndarray, s:list, axes:list, norm, threads:int, effort:st
     "One transform over distinct `axes` of `a` (already of the dtype it computes in): FFTW, or scipy.fft."
     pyfftw = _pyfftw()
     if pyfftw is None or a.dtype.char not in "FDfd":  # scipy.fft also does long double
-        return getattr(_scipy_fft(), kind + "n")(a, s=s, axes=axes, norm=norm, workers=threads)
+        backend = _scipy_fft()
+        if backend is _NUMPY_FFT:
+            return getattr(backend, kind + "n")(a, s=s, axes=axes, norm=norm)
+        with backend.set_backend("scipy", only=True):  # scipy's own code, even under `scipy_backend` (below)
+            return getattr(backend, kind + "n")(a, s=s, axes=axes, norm=norm, workers=threads)
     if a.size == 0:  # a zero-length axis that is not transformed: an empty result
         shape, _ = _segment_shape(a.shape, kind, s, axes, kind)
         return np.zeros(shape, a.real.dtype if kind == "irfft" else np.result_type(a.dtype, 1j))
@@ -689,7 +693,7 @@ def _read_wisdom(path:Path) -> tuple|None:
             raise ValueError(f"it is larger than {_MAX_WISDOM_BYTES} bytes")
         saved = json.loads(data.decode("ascii"))
         return tuple(saved[key].encode("ascii") for key in _WISDOM_KEYS)
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
         problem = "it is empty" if data == b"" else f"{type(err).__name__}: {err}"
         return _warn(f"ignoring the FFTW wisdom file {path}: {problem}")
 
@@ -743,6 +747,33 @@ def _load_wisdom(pyfftw, path:Path):
         failed = [key for key, ok in zip(_WISDOM_KEYS, imported, strict=True) if not ok]
         _warn(f"FFTW rejected the {', '.join(failed)} wisdom in {path}")
 
+# %% ../../nbs/04_fft.ipynb #0811b9bf
+_DEFAULT_BLOCKS = []  # [defaults before, defaults inside] of each active `fftw_wisdom` block, oldest first
+_DEFAULTS_LOCK = threading.Lock()
+
+def _set_defaults(defaults:tuple):
+    global PLANNER_EFFORT
+    _THREADS["n"], PLANNER_EFFORT = defaults
+
+def _enter_defaults(new:tuple) -> list:
+    "Set the default (threads, effort) of a block, a None keeping the current one; return the block."
+    with _DEFAULTS_LOCK:
+        old = (_THREADS["n"], PLANNER_EFFORT)
+        block = [old, tuple(o if n is None else n for o, n in zip(old, new, strict=True))]
+        _DEFAULT_BLOCKS.append(block)
+        _set_defaults(block[1])
+    return block
+
+def _leave_defaults(block:list):
+    "End `block`: the last block to end, in whatever order, restores the defaults before the first began."
+    with _DEFAULTS_LOCK:
+        i = next(i for i, b in enumerate(_DEFAULT_BLOCKS) if b is block)
+        del _DEFAULT_BLOCKS[i]
+        if i < len(_DEFAULT_BLOCKS):  # a newer block runs on: it will restore what was before this one
+            _DEFAULT_BLOCKS[i][0] = block[0]
+        else:
+            _set_defaults(block[0])
+
 # %% ../../nbs/04_fft.ipynb #a128b4fd
 @contextlib.contextmanager
 def fftw_wisdom(path:str|os.PathLike=".fftw_wisdom", # the wisdom file (JSON): a regular file, or none yet
@@ -750,17 +781,16 @@ def fftw_wisdom(path:str|os.PathLike=".fftw_wisdom", # the wisdom file (JSON): a
                 effort:str|None=None, # default planner effort inside the block (e.g. "FFTW_PATIENT"), restored after
                ):
     "Load FFTW wisdom from `path` on entry; on exit save all wisdom gathered so far to `path`."
-    global PLANNER_EFFORT
-    path, old = Path(path).expanduser(), (_THREADS["n"], PLANNER_EFFORT)
-    new = (old[0] if threads is None else positive_int(threads, "fftw_wisdom: threads"), _effort(effort, "fftw_wisdom"))
+    path = Path(path).expanduser()
+    new = (None if threads is None else positive_int(threads, "fftw_wisdom: threads"), _effort(effort, "fftw_wisdom"))
     pyfftw = _pyfftw()
     if pyfftw is not None:
         _load_wisdom(pyfftw, path)
-    _THREADS["n"], PLANNER_EFFORT = new
+    block = _enter_defaults(new)
     try:
         yield path
     finally:
-        _THREADS["n"], PLANNER_EFFORT = old
+        _leave_defaults(block)
         if pyfftw is not None:
             _save_wisdom(pyfftw, path)
 
