@@ -172,6 +172,8 @@ def init(self:PeriodicBasis):
     self.Nxyz = _checked_sizes(self.Nxyz, owner)
     self.Lxyz = _checked_lengths(self.Lxyz, len(self.Nxyz), owner)
     self.axes = _checked_axes(self.axes, self.dim, owner)
+    if self.symmetric_lattice not in (True, False):  # bools, and 0 or 1
+        raise TypeError(f"{owner} needs symmetric_lattice=True or False, got {self.symmetric_lattice!r}")
     cutoff = self.smoothing_cutoff
     if isinstance(cutoff, bool) or not isinstance(cutoff, (int, float, np.number)) or not 0 < cutoff < np.inf:
         raise ValueError(f"{owner} needs a positive smoothing_cutoff, got {cutoff!r}")
@@ -188,6 +190,7 @@ def init(self:PeriodicBasis):
     self.metric = float(np.prod(dx))
     self.k_max = np.array([abs(k).max() for k in self._k1])
     self._shape, self._layouts = tuple(self.Nxyz.tolist()), {}  # _layouts: ndim of a field -> its grid axes
+    Object.init(self)  # sets `initialized`; a parameter set later clears it until `init()` runs again
 
 # %% ../../nbs/07_bases.ipynb #50fe03ab
 @patch(as_prop=True)
@@ -231,6 +234,8 @@ PeriodicBasis._pxyz_derivative = property(lambda self: self.kxyz_derivative)
 def _fit(self:PeriodicBasis, y, caller:str):
     "`y` as an array and the axes of `y` that run over the grid; a clear error if `y` does not fit the grid."
     y, name = np.asarray(y), f"{type(self).__name__}.{caller}"
+    if not self.initialized:  # the grids are those of the parameters before
+        raise RuntimeError(f"{name}: a parameter changed since the grids were built: call init() first")
     if y.dtype.kind not in "iufc":
         raise TypeError(f"{name} needs a numeric array (int, float or complex), got dtype {y.dtype}")
     axes = self._layouts.get(y.ndim)
@@ -390,9 +395,10 @@ def _derivative(self:PeriodicBasis, y, k, axis:int, kx, axes:tuple):
 # %% ../../nbs/07_bases.ipynb #df544b6e
 @patch
 def grad_dot_grad(self:PeriodicBasis, a, b, factors=None):
-    "`∇a · ∇b`, from Laplacians: (∇²(ab) - a ∇²b - b ∇²a) / 2."
-    laplacian = functools.partial(self.laplacian, factors=factors)
-    return (laplacian(a * b) - laplacian(a) * b - a * laplacian(b)) / 2
+    "`∇a · ∇b` = Σ ∂ᵢa ∂ᵢb from the spectral gradients: exact for any fields the grid resolves."
+    self._scaled(self._k1, factors)  # one factor per dimension, as for `laplacian`
+    grad_a, grad_b = self.get_gradient(a, factors), self.get_gradient(b, factors)
+    return sum(da * db for da, db in zip(grad_a, grad_b, strict=True))
 
 # %% ../../nbs/07_bases.ipynb #bf7da7fe
 @patch
@@ -523,6 +529,14 @@ def _fast_len(n:int) -> int:
 # %% ../../nbs/07_bases.ipynb #7949e6c0
 class CartesianBasis(PeriodicBasis):
     "A box in free space: `PeriodicBasis` whose convolutions zero-pad the field so that images do not interact."
+    def __init__(self, Nxyz, Lxyz, axes=None, symmetric_lattice:bool=False, smoothing_cutoff:float=0.8,
+                 memoization_GB=None, fast_coulomb=None):  # mmfutils 0.7's order: `axes` third
+        if fast_coulomb is not None:
+            warnings.warn("CartesianBasis: fast_coulomb is ignored: convolve_coulomb is exact", DeprecationWarning,
+                          stacklevel=2)
+        super().__init__(Nxyz, Lxyz, symmetric_lattice=symmetric_lattice, axes=axes,
+                         smoothing_cutoff=smoothing_cutoff, memoization_GB=memoization_GB)
+
     def _convolution_shape(self) -> tuple:
         return tuple(2 * n for n in self.shape)
 
