@@ -169,7 +169,8 @@ def _sbatch_lines(options:list[str]) -> str:
     for option in options:
         if not option.startswith("-") or "\n" in option or "\r" in option:
             raise ValueError(f"an sbatch option is one line starting with '-', such as '--time=10', not {option!r}")
-        if option.startswith(("-J", "--job-name")):
+        name = option.split("=", 1)[0]  # sbatch takes any unambiguous start of a long option: --job-n=x too
+        if option.startswith("-J") or (len(name) > 2 and "--job-name".startswith(name)):
             raise ValueError(f"{option!r}: the job name is Cluster's (it cancels the job by name)")
     return "\n".join(f"#SBATCH {option}".replace("{", "{{").replace("}", "}}") for option in options)
 
@@ -180,6 +181,7 @@ def _slurm_config(cluster:ipyparallel.Cluster, options:list[str]):
     lines = _sbatch_lines(options)  # checked first: a bad option changes nothing
     job_name = _job_name(cluster).replace("{", "{{").replace("}", "}}")
     config.batch_template = _SLURM_TEMPLATE.format(job_name=job_name, options=lines)
+    config.submit_command = ["sbatch", f"--job-name={_job_name(cluster)}"]  # beats SBATCH_JOB_NAME too
     config.batch_file_name = str(Path(cluster.profile_dir) / f"slurm-{cluster.cluster_id}.sbatch")  # not in the cwd
     config.setdefault("engine_args", ["--IPEngine.max_heartbeat_misses=10"])  # ~6 s without controller: exit
 
@@ -280,13 +282,33 @@ def _impostor(process:psutil.Process|None, cluster:ipyparallel.Cluster) -> str|N
     except psutil.AccessDenied:
         return f"PID {process.pid} may not be inspected, so is not taken for the cluster's: left alone"
 
+# %% ../nbs/02_parallel.ipynb #12af77f6
+def _foreign_job(job_id:str, cluster:ipyparallel.Cluster) -> str|None:
+    "Why Slurm job `job_id` recorded in `cluster` is not its engines' job now ('' if Slurm forgot it), or None if it is."
+    try:
+        run = subprocess.run(["squeue", "-h", "-t", "all", "-j", str(job_id), "-o", "%j"],
+                             capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""  # no Slurm here: nothing it could cancel either
+    name = run.stdout.strip() if run.returncode == 0 else ""
+    if not name:
+        return ""  # ended, and forgotten by Slurm
+    if name == _job_name(cluster):
+        return None
+    return f"Slurm job {job_id} is now {name!r}, not this cluster's {_job_name(cluster)!r}: left alone"
+
 # %% ../nbs/02_parallel.ipynb #015df4d3
 def _drop_impostors(cluster:ipyparallel.Cluster) -> list[str]:
     "Forget the processes `cluster` records that exited or are not its own (a reused PID); warn of the latter."
     notes, dropped = [], []
     def kept(launcher) -> bool:
         unsubmitted = isinstance(launcher, ipyparallel.cluster.launcher.BatchSystemLauncher) and not launcher.job_id
-        note = "" if unsubmitted else _impostor(getattr(launcher, "process", None), cluster)
+        if unsubmitted:
+            note = ""
+        elif isinstance(launcher, ipyparallel.cluster.launcher.SlurmEngineSetLauncher):
+            note = _foreign_job(launcher.job_id, cluster)
+        else:
+            note = _impostor(getattr(launcher, "process", None), cluster)
         if note:
             notes.append(note)
             _log.warning("%s: %s", Path(cluster.cluster_file).name, note)
