@@ -254,8 +254,10 @@ def _fit(self:PeriodicBasis, y, caller:str):
 def _in_layout(self:PeriodicBasis, a, axes:tuple, ndim:int, name:str):
     "`a`, an array over the grid laid out like `xyz`, as a view whose grid axes are `axes` of an `ndim`-d field."
     a = np.asarray(a)
-    if name in ("kx", "kx2") and a.shape == (self.Nx,):
-        a = a.reshape(self.kx.shape)  # a 1-D array of Nx values for an x quantity runs along x
+    if name in ("kx", "kx2") and a.ndim == 1:  # a 1-D array for an x quantity runs along x
+        if a.shape != (self.Nx,):
+            raise ValueError(f"{name} as a 1-D array has Nx={self.Nx} values (one per kx), got shape {a.shape}")
+        a = a.reshape(self.kx.shape)
     if a.ndim > self.dim or any(n not in (1, N) for n, N in zip(a.shape[::-1], self.shape[::-1], strict=False)):
         raise ValueError(f"{name} of shape {a.shape} does not broadcast to the grid {self.shape}")
     a = a.reshape((1,) * (self.dim - a.ndim) + a.shape + (1,) * (ndim - self.dim))
@@ -446,7 +448,7 @@ def _convolve(self:PeriodicBasis, y, kernel, shape:tuple, real:bool):
     if axes != tuple(range(y.ndim - self.dim, y.ndim)):
         raise NotImplementedError(f"convolutions need the grid on the last axes of a field; this basis has "
                                   f"axes={tuple(self.axes.tolist())}")
-    box = (Ellipsis,) + tuple(slice(0, n) for n in self.shape)
+    box, field = (Ellipsis,) + tuple(slice(0, n) for n in self.shape), y
     if shape != self.shape:
         padded = np.zeros(y.shape[:y.ndim - self.dim] + shape, y.dtype)
         padded[box] = y
@@ -455,7 +457,7 @@ def _convolve(self:PeriodicBasis, y, kernel, shape:tuple, real:bool):
     ks[-1] = ks[-1][: shape[-1] // 2 + 1] if real else ks[-1]
     K = kernel([_along(k, i, self.dim) for i, k in enumerate(ks)])
     if real and np.iscomplexobj(K):  # a complex kernel makes a real field complex
-        return self._convolve(y, kernel, shape, real=False)
+        return self._convolve(field, kernel, shape, real=False)
     if real:
         out = _fft.irfftn(_fft.rfftn(y, axes=axes) * K, s=shape, axes=axes)
     else:
