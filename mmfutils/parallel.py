@@ -129,6 +129,7 @@ class Cluster:
     heartbeat_ms = 100      # the controller's heartbeat period
     heartbeat_misses = 300  # beats an engine may miss before the controller declares it dead
     guard_grace = 3.0       # seconds a process has to exit after SIGTERM before it is killed
+    _entered = 0            # `with` blocks on this cluster now running (they may nest)
 
     def __init__(self,
                  profile:str="default", # name of the IPython profile (a plain name, not a path)
@@ -536,16 +537,21 @@ def __enter__(self:Cluster) -> ipyparallel.Client:
     "Start the cluster and return the client once the engines are up; stop it if that fails."
     self.start()
     try:
-        return self.wait()
+        client = self.wait()
     except BaseException:
-        self.stop()
+        if not self._entered:  # a block around this one started it: that one stops it
+            self.stop()
         raise
+    self._entered += 1
+    return client
 
 # %% ../nbs/02_parallel.ipynb #de3ac217
 @patch
 def __exit__(self:Cluster, *exc_info):
-    "Stop the cluster, however the block ended."
-    self.stop()
+    "Stop the cluster, however the block ended (the outermost block, if they are nested)."
+    self._entered -= 1
+    if not self._entered:
+        self.stop()
 
 # %% ../nbs/02_parallel.ipynb #e47ec24a
 def _running_cluster(profile:str, ipython_dir, cluster_id:str|None) -> ipyparallel.Cluster:
