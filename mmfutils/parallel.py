@@ -284,14 +284,18 @@ def _impostor(process:psutil.Process|None, cluster:ipyparallel.Cluster) -> str|N
         return f"PID {process.pid} may not be inspected, so is not taken for the cluster's: left alone"
 
 # %% ../nbs/02_parallel.ipynb #12af77f6
+def _squeue(job_id:str, fields:str) -> str:
+    "What `squeue` says of Slurm job `job_id` in the format `fields` (e.g. '%T|%r'), '' if it knows no such job."
+    run = subprocess.run(["squeue", "-h", "-t", "all", "-j", str(job_id), "-o", fields],
+                         capture_output=True, text=True, timeout=30)
+    return run.stdout.strip() if run.returncode == 0 else ""
+
 def _foreign_job(job_id:str, cluster:ipyparallel.Cluster) -> str|None:
     "Why Slurm job `job_id` recorded in `cluster` is not its engines' job now ('' if Slurm forgot it), or None if it is."
     try:
-        run = subprocess.run(["squeue", "-h", "-t", "all", "-j", str(job_id), "-o", "%j"],
-                             capture_output=True, text=True, timeout=30)
+        name = _squeue(job_id, "%j")
     except (OSError, subprocess.TimeoutExpired):
         return ""  # no Slurm here: nothing it could cancel either
-    name = run.stdout.strip() if run.returncode == 0 else ""
     if not name:
         return ""  # ended, and forgotten by Slurm
     if name == _job_name(cluster):
@@ -430,9 +434,7 @@ _JOB_ENDED = {"", "BOOT_FAIL", "CANCELLED", "COMPLETED", "DEADLINE", "FAILED", "
 
 def _slurm_job(job_id:str) -> tuple[str, str]:
     "State and reason of Slurm job `job_id`, e.g. ('PENDING', 'BeginTime'); ('', '') once Slurm forgot it."
-    run = subprocess.run(["squeue", "-h", "-t", "all", "-j", job_id, "-o", "%T|%r"],
-                         capture_output=True, text=True, timeout=30)
-    state, _, reason = run.stdout.strip().partition("|") if run.returncode == 0 else ("", "", "")
+    state, _, reason = _squeue(job_id, "%T|%r").partition("|")
     return state, reason
 
 # %% ../nbs/02_parallel.ipynb #69669221
