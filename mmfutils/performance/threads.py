@@ -11,11 +11,10 @@ import importlib.util
 import os
 import sys
 import threading
-import warnings
 from contextlib import contextmanager
 from functools import partial
 
-from ..utils import cpu_count, positive_int
+from ..utils import DEFAULTS, cpu_count, positive_int, undo_all, undo_error
 
 try:
     import threadpoolctl
@@ -121,134 +120,81 @@ def _scipy_fft(n:int):
 
 _scipy_fft.per_thread = True  # its setting belongs to the calling thread
 
+# %% ../../nbs/03_threads.ipynb #2e55b5d3
+def _fft_hook(n:int):
+    "`mmfutils.performance.fft`'s threads, while it keeps its own number (once it reads `DEFAULTS`, `threads` sets that)."
+    module = sys.modules.get("mmfutils.performance.fft")
+    if module is not None and getattr(module, "DEFAULTS", None) is DEFAULTS:
+        return None
+    return _module_hook("mmfutils.performance.fft")(n)
+
 # %% ../../nbs/03_threads.ipynb #e2c7a5b9
 #: name -> hook(n) making that library use n threads and returning a function that undoes it (or None).
 SET_THREAD_HOOKS = {
     "numexpr": _module_hook("numexpr", limit="MAX_THREADS"),
     "scipy.fft": _scipy_fft,
     "mkl": _module_hook("mkl", getter="get_max_threads"),  # mkl-service
-    "mmfutils.performance.fft": _module_hook("mmfutils.performance.fft"),
+    "mmfutils.performance.fft": _fft_hook,
     "environment": _environment,
     "openmp": _openmp,
     "blas": _blas,
 }
 
-# %% ../../nbs/03_threads.ipynb #aee2efd3
-def _undo(undo:dict) -> list:
-    "Call every undo function in `undo` (hook name -> function or None), last first, even if some fail; return the failures."
-    failures = []
-    for name, restore in reversed(undo.items()):
-        if restore is not None:
-            try:
-                restore()
-            except Exception as e:
-                failures.append((name, e))
-    return failures
-
-# %% ../../nbs/03_threads.ipynb #e4a1b004
+# %% ../../nbs/03_threads.ipynb #1b4fd149
 def _error(action:str, failures:list) -> RuntimeError:
     "One error naming the hook of every `(name, error)` in `failures`, caused by the first."
-    (name, first), *others = failures
-    also = "".join(f"; also in SET_THREAD_HOOKS[{o!r}]: {type(e).__name__}: {e}" for o, e in others)
-    error = RuntimeError(f"{action} failed in SET_THREAD_HOOKS[{name!r}]: {type(first).__name__}: {first}{also}")
-    error.__cause__ = first
-    return error
+    return undo_error(action, [(f"SET_THREAD_HOOKS[{name!r}]", e) for name, e in failures])
 
-# %% ../../nbs/03_threads.ipynb #b1a2c3d4
+# %% ../../nbs/03_threads.ipynb #34873163
 def _apply(n:int) -> tuple[dict, dict]:
-    "Call every hook with `n`; return the undo functions of the per-thread hooks and of the others, or undo all and raise."
-    local, shared = {}, {}
+    "Call every hook with `n`; return the undo functions of the process-wide hooks and of the per-thread ones, or undo all and raise."
+    shared, local = {}, {}
     for name, hook in list(SET_THREAD_HOOKS.items()):
         undo = local if getattr(hook, "per_thread", False) else shared
         try:
             undo[name] = hook(n)
         except BaseException as e:  # KeyboardInterrupt too: undo, then let it through
-            failures = [(name, e)] + _undo(shared) + _undo(local)
+            failures = [(name, e)] + undo_all(shared) + undo_all(local)
             if not isinstance(e, Exception):
                 raise
             raise _error(f"setting {n} threads (the hooks before it were undone)", failures) from e
-    return local, shared
+    return shared, local
 
-# %% ../../nbs/03_threads.ipynb #b1a2c3d6
-class _Block:
-    "An active `threads()` block: its n, its thread, and the undo functions restoring what was before it."
-    def __init__(self, n:int, local:dict, shared:dict):
-        self.n, self.local, self.shared, self.thread = n, local, shared, threading.get_ident()
+# %% ../../nbs/03_threads.ipynb #4c08523f
+DEFAULTS.define(threads=None, fft_threads=None)  # None: the cores this process may use
 
-_lock = threading.RLock()  # guards the two below and every call of a hook
-_blocks = []  # the active threads() blocks of every Python thread, oldest first
-_num_threads = None  # the last n set outside every threads() block
+def _values(n:int) -> dict:
+    "The defaults `n` threads sets in `DEFAULTS`: this module's, and `mmfutils.performance.fft`'s."
+    return {"threads": n, "fft_threads": n}
 
-# %% ../../nbs/03_threads.ipynb #b1a2c3d7
-def _end(block:_Block, kind:str, newer:list) -> list:
-    "Run the `kind` ('local' or 'shared') undo functions of `block`, or hand them to the oldest of `newer` blocks."
-    undo = getattr(block, kind)
-    if not newer:
-        return _undo(undo)
-    getattr(newer[0], kind).update({name: u for name, u in undo.items() if u is not None})
-    return []
-
-# %% ../../nbs/03_threads.ipynb #c2a1b060
-def _leave(block:_Block, during:BaseException|None=None):
-    "End `block`: restore what was before it, or leave that to a newer block; raise if an undo failed."
-    with _lock:
-        i = next(i for i, b in enumerate(_blocks) if b is block)
-        del _blocks[i]
-        newer = _blocks[i:]
-        failures = _end(block, "local", [b for b in newer if b.thread == block.thread])
-        failures += _end(block, "shared", newer)
-    if failures:
+# %% ../../nbs/03_threads.ipynb #13c889cf
+def _leave(scope, during:BaseException|None=None):
+    "End the block `scope` of `threads()`; raise if an undo function failed."
+    if failures := DEFAULTS.leave(scope):
         why = f" (leaving a block that raised {type(during).__name__}: {during})" if during else ""
         raise _error(f"restoring the threads{why}", failures)
 
-# %% ../../nbs/03_threads.ipynb #e4a1b005
+# %% ../../nbs/03_threads.ipynb #a9c920b8
 def get_num_threads() -> int:
-    "The threads mmfutils' numerics use now: the innermost active `threads` block's, else the last set, else the usable cores."
-    with _lock:
-        if _blocks:
-            return _blocks[-1].n
-        return cpu_count() if _num_threads is None else _num_threads
+    "The threads mmfutils' numerics use now: the newest active `threads` block's, else the last set, else the usable cores."
+    n = DEFAULTS["threads"]
+    return cpu_count() if n is None else n
 
-# %% ../../nbs/03_threads.ipynb #b1a2c3d8
+# %% ../../nbs/03_threads.ipynb #eea504bf
 def set_num_threads(n:int): # number of threads, >= 1
     "Use `n` threads in BLAS, OpenMP, numexpr, scipy.fft, the MKL and mmfutils' FFTs (every `SET_THREAD_HOOKS`)."
-    global _num_threads
     n = positive_int(n, "number of threads n")
-    with _lock:
-        _, shared = _apply(n)
-        if _blocks:  # undone when the innermost active block ends
-            top = _blocks[-1]
-            top.n = n
-            top.shared.update({name: u for name, u in shared.items() if top.shared.get(name) is None})
-        else:
-            _num_threads = n
+    DEFAULTS.set(partial(_apply, n), **_values(n))
 
-# %% ../../nbs/03_threads.ipynb #af4219f6
+# %% ../../nbs/03_threads.ipynb #1178d3d9
 @contextmanager
 def threads(n:int): # number of threads inside the block, >= 1
     "Use `n` threads everywhere inside a `with` block; the last block to end restores every library's previous setting."
     n = positive_int(n, "number of threads n")
-    with _lock:
-        block = _Block(n, *_apply(n))
-        _blocks.append(block)
+    scope = DEFAULTS.enter(_values(n), partial(_apply, n))
     try:
         yield n
     except BaseException as e:
-        _leave(block, during=e)
+        _leave(scope, during=e)
         raise
-    _leave(block)
-
-# %% ../../nbs/03_threads.ipynb #c2a1b050
-def _after_fork_in_child():
-    "In a forked child: a new lock, and the blocks of the other Python threads (which did not survive the fork) end."
-    global _lock
-    _lock = threading.RLock()  # another thread may have held the parent's at the fork
-    for block in [b for b in _blocks if b.thread != threading.get_ident()]:
-        try:
-            block.local = {}  # its thread's settings went with it
-            _leave(block)
-        except Exception as e:
-            warnings.warn(f"mmfutils.performance.threads, after fork: {e}", RuntimeWarning, stacklevel=1)
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    _leave(scope)
