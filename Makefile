@@ -36,21 +36,22 @@ readme: export  ## README.md from nbs/index.ipynb, offline
 	$(BIN)/python .ci/readme.py
 
 docs: readme tools  ## the site: run each notebook once (tests/test_notebooks.py), then render _docs/ (.ci/docs.py)
-	$(BIN)/python -m pytest tests/test_notebooks.py -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests/test_notebooks.py -q -p no:cacheprovider --nb-flags=slow
 	$(BIN)/python .ci/docs.py
 
 serve:  ## serve _docs/ at http://127.0.0.1:8000/ (PORT=...), after `make docs`
 	@test -f _docs/index.html || { echo "no site in _docs/: run make docs first"; exit 1; }
 	$(BIN)/python -m http.server --directory _docs --bind 127.0.0.1 $(PORT)
 
-test: export tools  ## every notebook, every cell (slow ones too), with coverage of mmfutils/
-	$(BIN)/python -m pytest tests --cov=mmfutils --cov-report=term-missing:skip-covered $(PYTEST_FLAGS)
+test: export tools  ## every notebook, every cell (`#| slow` ones asked for, as `nbdev_test --flags slow`), with coverage
+	$(BIN)/python -m pytest tests --nb-flags=slow --cov=mmfutils --cov-report=term-missing:skip-covered $(PYTEST_FLAGS)
 
-test-quick: export  ## the same without cells flagged `#| slow`
-	$(BIN)/python -m pytest tests --nb-skip-flags=slow $(PYTEST_FLAGS)
+test-quick: export  ## the same without cells flagged `#| slow` (nbdev_test's default) and without the site
+	$(BIN)/python -m pytest tests $(PYTEST_FLAGS)
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, then the notebooks: a directive repeated in a cell, version history in prose or comments
 	$(BIN)/ruff check $(RUFF_FLAGS) mmfutils tests setup.py .ci
+	$(BIN)/python tests/test_notebooks.py --lint
 
 sync-check: export clean-nbs readme  ## notebooks, package and README agree (no diff, no stray files)
 	git diff --exit-code
