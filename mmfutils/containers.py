@@ -5,6 +5,7 @@
 # %% ../nbs/00_containers.ipynb #9d7a6977
 from __future__ import annotations
 
+import copy
 import inspect
 import keyword
 import pickle
@@ -14,6 +15,8 @@ from abc import update_abstractmethods
 from collections import abc
 
 import numpy as np
+
+from .utils import EQUAL_BY_KIND, equal
 
 # %% auto #0
 __all__ = ['UnpicklableAttributeError', 'ObjectMixin', 'ObjectBase', 'Object', 'Container', 'ContainerList', 'ContainerDict']
@@ -164,7 +167,8 @@ def __setstate__(self, state: dict):
         raise AttributeError(f"cannot restore {cls.__name__}: the state lacks its declared attributes "
                              f"{lacking} (an older version of the class?); give them class-level defaults")
     self.__dict__["picklable_attributes"] = self._checked_names(names)
-    self.__dict__.update(state)
+    defaults = {n: copy.deepcopy(getattr(cls, n)) for n in names if n not in state}  # each object its own
+    self.__dict__.update(defaults | state)
     self._run_init()
     self.__dict__.update(state)  # if init() reset an attribute (an evolver's time), the pickle wins
 
@@ -229,84 +233,18 @@ def __eq__(self, other):
     "Equal when of the same class with the same picklable attribute names, in order, and equal values."
     if type(self) is not type(other):
         return NotImplemented
-    return _equal(self, other)
-
-# %% ../nbs/00_containers.ipynb #5b471874
-def _equal(a, b, memo=None) -> bool:
-    "`a == b` by content: arrays and collections item by item, NaN equal to NaN, cycles followed once."
-    if a is b:
-        return True
-    memo = {} if memo is None else memo
-    if (id(a), id(b)) in memo:  # this pair is being compared further up: a cycle
-        return True
-    memo[id(a), id(b)] = (a, b)  # holding a and b keeps their ids from being reused
-    try:
-        for kind, compare in _COMPARE:
-            if isinstance(a, kind) or isinstance(b, kind):
-                return isinstance(a, kind) and isinstance(b, kind) and compare(a, b, memo)
-    finally:
-        del memo[id(a), id(b)]  # compared: no longer "further up" (a pair found unequal is not remembered)
-    if _is_nan(a) and _is_nan(b):
-        return True
-    try:
-        return bool(a == b)
-    except Exception:  # `==` gave an array-like or failed
-        try:
-            return bool(np.all(a == b))
-        except Exception:
-            return False
-
-# %% ../nbs/00_containers.ipynb #454bd462
-def _is_nan(x) -> bool:
-    "True for a NaN float or complex, numpy's included, and for NaT."
-    return isinstance(x, (float, complex, np.inexact, np.datetime64, np.timedelta64)) and x != x
+    return equal(self, other)
 
 # %% ../nbs/00_containers.ipynb #a222ef6e
 def _equal_states(a, b, memo) -> bool:
     if type(a) is not type(b) or type(a).__eq__ is not _Stateful.__eq__:
         return a == b  # a subclass with its own idea of equality
     sa, sb = a._getstate(), b._getstate()
-    return list(sa) == list(sb) and all(_equal(sa[k], sb[k], memo) for k in sa)
-
-# %% ../nbs/00_containers.ipynb #e072d210
-def _equal_arrays(a, b, memo) -> bool:
-    if a.shape != b.shape:
-        return False
-    if isinstance(a, np.ma.MaskedArray) or isinstance(b, np.ma.MaskedArray):  # same mask, same unmasked values
-        mask = np.ma.getmaskarray(a)
-        return bool(np.array_equal(mask, np.ma.getmaskarray(b))) and _equal_arrays(
-            np.ma.getdata(a)[~mask], np.ma.getdata(b)[~mask], memo)
-    if a.dtype.names or b.dtype.names:  # structured: field by field
-        return a.dtype.names == b.dtype.names and all(_equal_arrays(a[n], b[n], memo) for n in a.dtype.names)
-    if a.dtype.hasobject or b.dtype.hasobject:
-        return all(_equal(x, y, memo) for x, y in zip(a.flat, b.flat, strict=True))
-    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fcmM" and b.dtype.kind in "fcmM"))
-
-# %% ../nbs/00_containers.ipynb #56855f64
-def _equal_sequences(a, b, memo) -> bool:
-    return len(a) == len(b) and all(_equal(x, y, memo) for x, y in zip(a, b, strict=True))
-
-# %% ../nbs/00_containers.ipynb #578eb699
-def _equal_unordered(a, b, memo) -> bool:
-    "Mappings (as items) and sets: equal as by `==`, or else by pairing each item with an equal one."
-    if len(a) != len(b):
-        return False
-    mapping = isinstance(a, abc.Mapping)
-    if mapping and a.keys() == b.keys():
-        return all(_equal(a[k], b[k], memo) for k in a)
-    if not mapping and a == b:
-        return True
-    rest = list(b.items() if mapping else b)
-    for x in (a.items() if mapping else a):  # keys such as NaN only equal by content
-        match = next((i for i, y in enumerate(rest) if _equal(x, y, memo)), None)
-        if match is None:
-            return False
-        del rest[match]
-    return True
+    return list(sa) == list(sb) and all(equal(sa[k], sb[k], memo) for k in sa)
 
 # %% ../nbs/00_containers.ipynb #9f170d7b
-_COMPARE = [(np.ndarray, _equal_arrays), (abc.Mapping, _equal_unordered), (_Stateful, _equal_states),
-            (list, _equal_sequences), (tuple, _equal_sequences), ((set, frozenset), _equal_unordered)]
+# state objects compare as such, after mappings (a ContainerDict is one) and before sequences (a ContainerList is one)
+EQUAL_BY_KIND.insert(1, (_Stateful, _equal_states))
 
 # %% ../nbs/00_containers.ipynb #cb95badd
 @patch_to(_Stateful)
@@ -475,4 +413,4 @@ class ContainerDict(Container, abc.MutableMapping):
     def __iter__(self): return iter(list(self._names()))
 
     def __eq__(self, other):
-        return _equal(self, other) if isinstance(other, abc.Mapping) else NotImplemented
+        return equal(self, other) if isinstance(other, abc.Mapping) else NotImplemented
