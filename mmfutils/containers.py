@@ -11,10 +11,10 @@ import keyword
 import pickle
 import reprlib
 import warnings
-from abc import update_abstractmethods
 from collections import abc
 
 import numpy as np
+from fastcore.basics import patch
 
 from .utils import EQUAL_BY_KIND, equal
 
@@ -64,17 +64,6 @@ def _check_name(cls, name):
         raise ValueError(f"{name!r} is reserved in {cls.__name__}: "
                          f"a picklable attribute of that name would hide {cls.__name__}.{name}")
 
-# %% ../nbs/00_containers.ipynb #ad1b24bb
-def patch_to(cls):
-    "Decorator adding the function (or classmethod) below it to `cls` under its own name, as fastcore's does."
-    def add(f):
-        fn = getattr(f, "__func__", f)
-        fn.__qualname__ = f"{cls.__name__}.{fn.__name__}"
-        setattr(cls, fn.__name__, f)
-        update_abstractmethods(cls)  # an abstract method of a base class may just have been defined
-        return f
-    return add
-
 # %% ../nbs/00_containers.ipynb #43c69d2d
 class _Missing:
     "Stands for an attribute that is not set."
@@ -89,20 +78,20 @@ class _Stateful:
     __hash__ = object.__hash__  # by identity, as in 0.7: objects stay usable as keys and with functools.cache
 
 # %% ../nbs/00_containers.ipynb #7e81b913
-@patch_to(_Stateful)
-def init(self):
+@patch
+def init(self:_Stateful):
     "Compute everything that derives from the picklable attributes (runs after `__init__` and unpickling)."
     self.__dict__["initialized"] = True
 
 # %% ../nbs/00_containers.ipynb #872af5a8
-@patch_to(_Stateful)
-def _names(self) -> list:
+@patch
+def _names(self:_Stateful) -> list:
     "The names of the picklable attributes, in order."
     return self.__dict__.get("picklable_attributes", type(self).picklable_attributes)
 
 # %% ../nbs/00_containers.ipynb #383a2a35
-@patch_to(_Stateful)
-def _getstate(self) -> dict:
+@patch
+def _getstate(self:_Stateful) -> dict:
     "The picklable attributes and their values, in order."
     names = self._names()
     try:
@@ -115,8 +104,8 @@ def _getstate(self) -> dict:
                              "which is listed in its picklable_attributes") from None
 
 # %% ../nbs/00_containers.ipynb #cecd7a7a
-@patch_to(_Stateful)
-def __getstate__(self) -> dict:
+@patch
+def __getstate__(self:_Stateful) -> dict:
     "What `pickle` and `copy` store: the picklable attributes, each checked to pickle."
     self._checked_names(self._names())  # the list may have been edited in place
     state = self._getstate()
@@ -125,8 +114,8 @@ def __getstate__(self) -> dict:
     return state or {"_empty_state": True}  # an empty state would skip `__setstate__`, hence `init()`
 
 # %% ../nbs/00_containers.ipynb #3de2e1d9
-@patch_to(_Stateful)
-def _checked_names(self, names) -> list:
+@patch
+def _checked_names(self:_Stateful, names) -> list:
     "`names` as a new list of valid picklable attribute names that keeps every declared one."
     if isinstance(names, str) or not isinstance(names, abc.Iterable):
         raise TypeError(f"picklable_attributes of {type(self).__name__} must be a list of names, "
@@ -143,8 +132,8 @@ def _checked_names(self, names) -> list:
 # %% ../nbs/00_containers.ipynb #f2299d4a
 _INITIALIZING = set()  # ids of objects whose init() runs as part of construction or unpickling
 
-@patch_to(_Stateful)
-def _run_init(self):
+@patch
+def _run_init(self:_Stateful):
     "Call `init()` as construction and unpickling do: a strict object may create its temporaries."
     _INITIALIZING.add(id(self))
     try:
@@ -153,8 +142,8 @@ def _run_init(self):
         _INITIALIZING.discard(id(self))
 
 # %% ../nbs/00_containers.ipynb #109a4983
-@patch_to(_Stateful)
-def __setstate__(self, state: dict):
+@patch
+def __setstate__(self:_Stateful, state: dict):
     "Restore the picklable attributes from `state`, then call `init()`."
     cls = type(self)
     if not isinstance(state, abc.Mapping):
@@ -173,9 +162,8 @@ def __setstate__(self, state: dict):
     self.__dict__.update(state)  # if init() reset an attribute (an evolver's time), the pickle wins
 
 # %% ../nbs/00_containers.ipynb #8572a382
-@patch_to(_Stateful)
-@classmethod
-def from_state(cls,
+@patch(cls_method=True)
+def from_state(cls:_Stateful,
                state: dict,  # picklable attribute names and values, in order
               ):
     "A new instance with `state` as its picklable attributes, built as unpickling does: no `__init__`, then `init()`."
@@ -184,8 +172,8 @@ def from_state(cls,
     return obj
 
 # %% ../nbs/00_containers.ipynb #2345e689
-@patch_to(_Stateful)
-def __setattr__(self, name, value):
+@patch
+def __setattr__(self:_Stateful, name, value):
     "Check a picklable attribute as it is set (clearing `initialized`); vet a new temporary."
     if name == "picklable_attributes":
         value = self._checked_names(value)
@@ -198,8 +186,8 @@ def __setattr__(self, name, value):
     object.__setattr__(self, name, value)
 
 # %% ../nbs/00_containers.ipynb #909b9347
-@patch_to(_Stateful)
-def _new_temporary(self, name):
+@patch
+def _new_temporary(self:_Stateful, name):
     "Refuse a new temporary if strict; warn if it hides a class-level default (not None): a parameter?"
     cls, default = type(self).__name__, inspect.getattr_static(type(self), name, _Missing)
     if inspect.isdatadescriptor(default):  # a property: sets no attribute of its own
@@ -213,9 +201,9 @@ def _new_temporary(self, name):
                       "in picklable_attributes", stacklevel=3)
 
 # %% ../nbs/00_containers.ipynb #e3b2a100
-@patch_to(_Stateful)
-@reprlib.recursive_repr()
-def __repr__(self) -> str:
+@reprlib.recursive_repr()  # a state that holds itself shows as `...`
+def _state_repr(self) -> str:
+    "`Class(name=value, ...)` of the picklable attributes."
     cls = type(self).__name__
     try:
         state = self._getstate()
@@ -227,9 +215,13 @@ def __repr__(self) -> str:
         return f"{cls}({', '.join(f'{k}={v!r}' for k, v in state.items())})"
     return f"{cls}({state!r})"
 
+@patch
+def __repr__(self:_Stateful) -> str:
+    return _state_repr(self)
+
 # %% ../nbs/00_containers.ipynb #487e1546
-@patch_to(_Stateful)
-def __eq__(self, other):
+@patch
+def __eq__(self:_Stateful, other):
     "Equal when of the same class with the same picklable attribute names, in order, and equal values."
     if type(self) is not type(other):
         return NotImplemented
@@ -247,8 +239,8 @@ def _equal_states(a, b, memo) -> bool:
 EQUAL_BY_KIND.insert(1, (_Stateful, _equal_states))
 
 # %% ../nbs/00_containers.ipynb #cb95badd
-@patch_to(_Stateful)
-def get_persistent_rep(self, env=None):
+@patch
+def get_persistent_rep(self:_Stateful, env=None):
     "`(rep, args, imports)` telling `persist.archive.Archive` to rebuild this object with `from_state`."
     cls, state = type(self), self.__getstate__()
     state.pop("_empty_state", None)
@@ -275,8 +267,8 @@ class ObjectBase(_Stateful):
         self._run_init()
 
 # %% ../nbs/00_containers.ipynb #57ed89ae
-@patch_to(ObjectBase)
-def _register(self, names=None, last=()):
+@patch
+def _register(self:ObjectBase, names=None, last=()):
     "Make `names` the picklable attributes; by default the declared, then others set so far (sorted), then `last`."
     if names is None:
         names = self.__dict__.get("picklable_attributes")
@@ -289,8 +281,8 @@ def _register(self, names=None, last=()):
         _check_picklable(self, name, value)
 
 # %% ../nbs/00_containers.ipynb #e7b3c364
-@patch_to(ObjectBase)
-def _names(self) -> list:
+@patch
+def _names(self:ObjectBase) -> list:
     "The names of the picklable attributes; an error naming `__init__` if `ObjectBase.__init__` never ran."
     names = self.__dict__.get("picklable_attributes")
     if names is None:
@@ -346,8 +338,8 @@ class Container(Object, abc.Sized, abc.Iterable, abc.Container):
     def __contains__(self, name): return name in self._names()
 
 # %% ../nbs/00_containers.ipynb #5e45d65a
-@patch_to(Container)
-def __delattr__(self, name):
+@patch
+def __delattr__(self:Container, name):
     "Delete attribute `name`; a picklable one leaves the state."
     object.__delattr__(self, name)
     if name in self._names():
@@ -366,25 +358,23 @@ class ContainerList(Container, abc.Sequence):
             raise TypeError(f"{type(self).__name__} indices must be integers or slices, "
                             f"not {type(index).__name__}") from None
 
-# %% ../nbs/00_containers.ipynb #b4167793
-@patch_to(ContainerList)
-def __getitem__(self, index):
-    "The value at `index`; a slice gives a container of the same class."
-    if isinstance(index, slice):
-        return type(self).from_state({n: getattr(self, n) for n in self._names()[index]})
-    return getattr(self, self._name(index))
+    def __getitem__(self, index):
+        "The value at `index`; a slice gives a container of the same class."
+        if isinstance(index, slice):
+            return type(self).from_state({n: getattr(self, n) for n in self._names()[index]})
+        return getattr(self, self._name(index))
 
 # %% ../nbs/00_containers.ipynb #e8a0f5ab
-@patch_to(ContainerList)
-def __setitem__(self, index, value):
+@patch
+def __setitem__(self:ContainerList, index, value):
     "Set the value at `index` (an integer)."
     if isinstance(index, slice):
         raise TypeError(f"{type(self).__name__} does not support slice assignment: set items one by one")
     setattr(self, self._name(index), value)
 
 # %% ../nbs/00_containers.ipynb #4a2ad0d8
-@patch_to(ContainerList)
-def __delitem__(self, index):
+@patch
+def __delitem__(self:ContainerList, index):
     "Delete the value(s) at `index` and their names."
     names = self._names()[index] if isinstance(index, slice) else [self._name(index)]
     for name in names:
