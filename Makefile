@@ -6,12 +6,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+MKL_VENV := build/mkl-venv
 PYTEST_FLAGS ?=
 PORT ?= 8000
 # E402 in __init__.py: nbdev writes `__version__` above the module docstring and imports.
 RUFF_FLAGS := --isolated --select E4,E7,E9,F,B,UP --target-version py310 --per-file-ignores "mmfutils/__init__.py:E402"
 
-.PHONY: venv tools export clean-nbs readme docs serve test test-quick lint sync-check core-check bench compat clean
+.PHONY: venv mkl tools export clean-nbs readme docs serve test test-quick lint sync-check core-check bench compat clean
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +21,15 @@ $(STAMP): setup.py settings.ini
 	touch $@
 
 venv: $(STAMP)
+
+$(MKL_VENV)/.installed: $(STAMP)
+	rm -rf $(MKL_VENV) && $(BIN)/python -m venv $(MKL_VENV)
+	echo "import site; site.addsitedir('$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')')" \
+	  > "$$($(MKL_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/project_venv.pth"
+	$(MKL_VENV)/bin/python -m pip install --quiet mkl-service
+	touch $@
+
+mkl: $(MKL_VENV)/.installed  ## build/mkl-venv: .venv plus mkl-service and the MKL (~1 GB, ~1.5 min), for tests/test_package.py's MKL test
 
 tools:  ## npm and chromium from Debian, when missing
 	@for p in npm chromium; do command -v $$p >/dev/null && continue; \
@@ -43,7 +53,7 @@ serve:  ## serve _docs/ at http://127.0.0.1:8000/ (PORT=...), after `make docs`
 	@test -f _docs/index.html || { echo "no site in _docs/: run make docs first"; exit 1; }
 	$(BIN)/python -m http.server --directory _docs --bind 127.0.0.1 $(PORT)
 
-test: export tools  ## every notebook, every cell (`#| slow` ones asked for, as `nbdev_test --flags slow`), with coverage
+test: export tools mkl  ## every notebook, every cell (`#| slow` ones asked for, as `nbdev_test --flags slow`), with coverage
 	$(BIN)/python -m pytest tests --nb-flags=slow --cov=mmfutils --cov-report=term-missing:skip-covered $(PYTEST_FLAGS)
 
 test-quick: export  ## the same without cells flagged `#| slow` (nbdev_test's default) and without the site

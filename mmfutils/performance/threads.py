@@ -43,9 +43,12 @@ def _take_openblas():
 
 # %% ../../nbs/03_threads.ipynb #d3a1b004
 def _blas(n:int):
-    "Every BLAS loaded in this process (OpenBLAS, MKL, BLIS), via threadpoolctl, from any Python thread."
+    "Every BLAS loaded in this process (OpenBLAS, BLIS...; the MKL unless mkl-service sets it), via threadpoolctl, from any Python thread."
     _take_openblas()
-    restore = _limit(n, "blas")
+    controller = threadpoolctl.ThreadpoolController()
+    skip = {"mkl"} if _installed("mkl") else set()  # threadpoolctl would set the MKL's per-thread number: see below
+    apis = sorted({i["internal_api"] for i in controller.info() if i["user_api"] == "blas"} - skip)
+    restore = controller.select(internal_api=apis).limit(limits=n).restore_original_limits if apis else lambda: None
     def undo():
         _take_openblas()
         restore()
