@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'EQUAL_BY_KIND', 'positive_int', 'cpu_count', 'undo_all', 'ScopedDefaults', 'undo_error', 'equal',
-           'unique_list', 'allclose']
+           'bench_provenance', 'bench_table', 'unique_list', 'allclose']
 
 # %% ../nbs/09_utils.ipynb #9f200661
 import operator
@@ -298,6 +298,29 @@ def _kinds():
     "The kinds `equal` knows, numpy's arrays and structured scalars first when numpy is loaded."
     np = sys.modules.get("numpy")
     return EQUAL_BY_KIND if np is None else [((np.ndarray, np.void), _equal_arrays), *EQUAL_BY_KIND]
+
+# %% ../nbs/09_utils.ipynb #12cf709a
+def bench_provenance(bench:dict, # a `make bench` record (nbs/_data/bench_<name>.json, as read by `json`)
+                    ) -> str:
+    "One sentence saying which run measured `bench`: date, command, machine, load average, versions."
+    m = bench["machine"]
+    start = m.get("load_average_at_start") or (bench.get("results") or {}).get("load_average_at_start")
+    load = f"{start[0]} at the start, {m['load_average'][0]} at the end" if start else f"{m['load_average'][0]}"
+    versions = ", ".join(f"{k} {v}" for k, v in bench["versions"].items() if v)
+    return (f"Run of {bench['date']} (`{bench.get('command', 'make bench')}`) on {m['cpus']} CPUs ({m['processor']}), "
+            f"1-minute load average {load}; {versions}.")
+
+# %% ../nbs/09_utils.ipynb #fcfd2a5a
+def bench_table(bench:dict, # a `make bench` record (nbs/_data/bench_<name>.json, as read by `json`)
+                rows:list, # the rows to show, each a dict, e.g. `bench["results"]["blas"]`
+                columns:dict, # header -> the key of the row's value, or a function of the row giving the cell
+                note:str="", # a sentence on how the numbers were taken, put before the provenance
+               ) -> str:
+    "A Markdown table of `rows`, then a line saying which run measured them (`bench_provenance`)."
+    cell = lambda row, how: how(row) if callable(how) else str(row[how])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(row, how) for how in columns.values()) + " |" for row in rows]
+    return "\n".join(lines + ["", " ".join(filter(None, [note, bench_provenance(bench)]))])
 
 # %% ../nbs/09_utils.ipynb #ca578f1d
 def unique_list(items, # any iterable; elements need not be hashable

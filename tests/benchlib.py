@@ -1,7 +1,8 @@
 """Where `make bench` puts its numbers: one JSON file per benchmark in `nbs/_data/`, which the pages render.
 
 Pages never carry a number typed by hand: a notebook reads `nbs/_data/bench_<name>.json` (committed after a
-`make bench` run) and shows its table together with the machine, date and versions that produced it.
+`make bench` run) and shows it with `mmfutils.utils.bench_table`, which adds the machine, date, load average (at
+the start and the end of the run) and versions that produced it.
 """
 import datetime
 import json
@@ -12,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "nbs" / "_data"
+LOAD_AT_START = [round(x, 2) for x in os.getloadavg()]  # when the benchmark script imported this module
 
 
 def _versions(packages):
@@ -30,6 +32,7 @@ def record(name, results, packages=("numpy",), notes=""):
     doc = {"benchmark": name, "command": "make bench",
            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.machine(),
+                       "load_average_at_start": LOAD_AT_START,
                        "load_average": [round(x, 2) for x in os.getloadavg()]},
            "versions": _versions(("mmfutils",) + tuple(packages)), "notes": notes, "results": results}
     path = DATA / f"bench_{name}.json"
