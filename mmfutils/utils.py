@@ -317,9 +317,9 @@ def bench_table(bench:dict, # a `make bench` record (nbs/_data/bench_<name>.json
                 note:str="", # a sentence on how the numbers were taken, put before the provenance
                ) -> str:
     "A Markdown table of `rows`, then a line saying which run measured them (`bench_provenance`)."
-    cell = lambda row, how: how(row) if callable(how) else str(row[how])
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(row, how) for how in columns.values()) + " |" for row in rows]
+    for row in rows:
+        lines.append("| " + " | ".join(how(row) if callable(how) else str(row[how]) for how in columns.values()) + " |")
     return "\n".join(lines + ["", " ".join(filter(None, [note, bench_provenance(bench)]))])
 
 # %% ../nbs/09_utils.ipynb #ca578f1d
