@@ -46,7 +46,7 @@ readme: export  ## README.md from nbs/index.ipynb, offline
 	$(BIN)/python .ci/readme.py
 
 docs: readme tools  ## the site: run each notebook once (tests/test_notebooks.py), then render _docs/ (.ci/docs.py)
-	$(BIN)/python -m pytest tests/test_notebooks.py -q -p no:cacheprovider --nb-flags=slow
+	$(BIN)/python -m pytest tests/test_notebooks.py -q -p no:cacheprovider --nb-flags=slow -k "not lint"
 	$(BIN)/python .ci/docs.py
 
 serve:  ## serve _docs/ at http://127.0.0.1:8000/ (PORT=...), after `make docs`
