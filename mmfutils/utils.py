@@ -140,8 +140,8 @@ def leave(self:ScopedDefaults, scope:_Scope) -> list:
         failures = []
         if mine or scope.thread is threading.current_thread():
             failures += _hand_on(scope.local, mine, "local")
-        elif scope.thread.is_alive() and scope.local:  # its thread runs them at its next use of the defaults
-            self._pending.setdefault(scope.thread, {}).update(scope.local)
+        elif scope.thread.is_alive():  # its thread runs them at its next use of the defaults
+            self._pending.setdefault(scope.thread, {}).update({k: u for k, u in scope.local.items() if u is not None})
         self._pending = {t: u for t, u in self._pending.items() if t.is_alive()}
         return failures + _hand_on(scope.shared, newer, "shared")
 
