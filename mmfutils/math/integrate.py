@@ -6,7 +6,7 @@
 __all__ = ['ssum_python', 'ssum_numba', 'ssum_cython', 'IntegrandError', 'mquad', 'quad', 'exact_add', 'exact_sum', 'ssum',
            'Richardson', 'rsum']
 
-# %% ../../nbs/08_integrate.ipynb #a7ce9cb1
+# %% ../../nbs/08_integrate.ipynb #eb6093e3
 import heapq
 import itertools
 import logging
@@ -17,7 +17,7 @@ from functools import cache
 
 import numpy as np
 
-# %% ../../nbs/08_integrate.ipynb #4f08594b
+# %% ../../nbs/08_integrate.ipynb #9ef188df
 @cache
 def _kronrod21():
     "Nodes and weights on [-1, 1] of the 21-point Kronrod rule, and the weights of its 10 Gauss nodes (0 elsewhere)."
@@ -35,7 +35,7 @@ def _kronrod21():
     gauss[1::2] = wg
     return nodes, weights, gauss
 
-# %% ../../nbs/08_integrate.ipynb #fa1ad4b7
+# %% ../../nbs/08_integrate.ipynb #e295621e
 def _real(value, name, who):
     "`value` as a float, or a `TypeError`/`ValueError` that names it."
     if type(value) in (float, int) and value == value:  # the common case, fast
@@ -48,7 +48,7 @@ def _real(value, name, who):
         raise ValueError(f"{who}: {name} is NaN")
     return value
 
-# %% ../../nbs/08_integrate.ipynb #58c6eefd
+# %% ../../nbs/08_integrate.ipynb #dd35b785
 def _points(points, a, b, who):
     "The sorted distinct special `points` strictly between `a` and `b`."
     if points is None:
@@ -59,11 +59,11 @@ def _points(points, a, b, who):
     lo, hi = min(a, b), max(a, b)
     return sorted(p for p in pts if lo < p < hi)
 
-# %% ../../nbs/08_integrate.ipynb #3cc4bf61
+# %% ../../nbs/08_integrate.ipynb #8142a03d
 class IntegrandError(ValueError, AssertionError):
     "The integrand returned NaN, infinity or something that is not a number."
 
-# %% ../../nbs/08_integrate.ipynb #0537abcd
+# %% ../../nbs/08_integrate.ipynb #87067f16
 def _counted(f, res_dict, save_fx):
     "`f` wrapped to count its calls in `res_dict`, optionally keep `(x, f(x))`, and refuse non-finite values."
     if save_fx:
@@ -82,7 +82,7 @@ def _counted(f, res_dict, save_fx):
         return y
     return call
 
-# %% ../../nbs/08_integrate.ipynb #1b5a098f
+# %% ../../nbs/08_integrate.ipynb #36852964
 class _Piece:
     "The integral of `f` over `[A, B]` as one over `t` in `[0, 1]`, with `x = A + (B-A) t^2 (3-2t)`."
     def __init__(self, f, A, B): self.f, self.A, self.B = f, A, B
@@ -93,7 +93,7 @@ class _Piece:
         return min(max(x, np.nextafter(self.A, self.B)), np.nextafter(self.B, self.A))  # never an end point
     def __call__(self, t): return self.f(self.x(t)) * (6 * (self.B - self.A) * t * (1 - t))
 
-# %% ../../nbs/08_integrate.ipynb #323813b0
+# %% ../../nbs/08_integrate.ipynb #268ed0df
 _EPS = np.finfo(float).eps
 
 def _max_norm(x):
@@ -112,13 +112,13 @@ def _interval(g, a, b, norm):
     err = spread * min(1.0, (200 * diff / spread)**1.5) if spread > 0 else diff
     return K, max(err, 50 * _EPS * size), a, b, g, (ys[0], ys[-1], spread == 0)
 
-# %% ../../nbs/08_integrate.ipynb #cbe90c3a
+# %% ../../nbs/08_integrate.ipynb #60f95784
 def _too_narrow(piece, ta, tb, min_step_size):
     "Whether `[ta, tb]` maps to an `x`-interval too narrow to bisect (its nodes would merge with its ends)."
     xa, xb = piece.x(ta), piece.x(tb)
     return xb - xa < 2 * max(min_step_size, 1024 * _EPS * max(abs(xa), abs(xb)))
 
-# %% ../../nbs/08_integrate.ipynb #3d6d7fb4
+# %% ../../nbs/08_integrate.ipynb #70168178
 def _bisect(piece, norm):
     "The two halves of an interval `piece`; a half constant at its nodes keeps the error a hidden step could make."
     Q, e, a, b, g, ends, (jump_a, jump_b) = piece
@@ -128,7 +128,7 @@ def _bisect(piece, norm):
     return tuple((*half[:1], max(half[1], gap * max(jumps)) if half[5][2] else half[1], *half[2:], jumps)
                  for half, jumps in ((left, (jump_a, jump)), (right, (jump, jump_b))))
 
-# %% ../../nbs/08_integrate.ipynb #944f5cd1
+# %% ../../nbs/08_integrate.ipynb #92e21c42
 def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
     "Bisect the worst interval until the errors add up to `abs_tol`: `(integral, err, why it stopped early)`."
     start = [(*_interval(p, 0.0, 1.0, norm), (0.0, 0.0)) for p in pieces]
@@ -151,7 +151,7 @@ def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
     rest = sorted(done + [item[2] for item in heap], key=lambda p: (p[4].A, p[2]))
     return sum(p[0] for p in rest), math.fsum(p[1] for p in rest), why
 
-# %% ../../nbs/08_integrate.ipynb #2f45f097
+# %% ../../nbs/08_integrate.ipynb #f84e7737
 def mquad(f, # the integrand: a function of one float returning a number or an array (always of one shape)
           a:float, b:float, # finite limits; `b < a` integrates backwards
           abs_tol:float=1e-12, # absolute tolerance on the integral (measured with `norm`)
@@ -193,7 +193,7 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
         print(f"mquad: {res_dict['fcnt']} calls, error estimate {err:.3g}")
     return res if a <= b else -res
 
-# %% ../../nbs/08_integrate.ipynb #905efb4f
+# %% ../../nbs/08_integrate.ipynb #c6fddced
 @cache
 def _scipy_integrate():
     "scipy.integrate, or an ImportError naming the extra that installs it."
@@ -203,7 +203,7 @@ def _scipy_integrate():
         raise ImportError('mmfutils.math.integrate.quad needs scipy: pip install "mmfutils[math]"') from e
     return scipy.integrate
 
-# %% ../../nbs/08_integrate.ipynb #588fbe62
+# %% ../../nbs/08_integrate.ipynb #911bcc88
 def quad(f, # the integrand, a function of one float
          a:float, b:float, # limits, possibly infinite
          epsabs:float=1e-12, epsrel:float=1e-8, # absolute and relative tolerances (scipy's meaning)
@@ -229,7 +229,7 @@ def quad(f, # the integrand, a function of one float
                     points=[x for x in pts if p < x < q] or None, **kwargs)[:2] for p, q in pieces]
     return sum(r for r, _ in out), sum(e for _, e in out)
 
-# %% ../../nbs/08_integrate.ipynb #34dc80cb
+# %% ../../nbs/08_integrate.ipynb #510ac508
 def exact_add(a:float, b:float)->tuple:
     "`(x, err)` with `x` the floating-point sum `a + b` and `x + err == a + b` exactly."
     x = a + b
@@ -237,7 +237,7 @@ def exact_add(a:float, b:float)->tuple:
         a, b = b, a
     return x, (a - x) + b
 
-# %% ../../nbs/08_integrate.ipynb #6d07c1c4
+# %% ../../nbs/08_integrate.ipynb #b8805333
 def _partials(xs):
     "Non-overlapping floats, smallest first, whose exact sum is the exact sum of `xs`."
     partials = []
@@ -254,7 +254,7 @@ def _partials(xs):
         partials[i:] = [x]
     return partials
 
-# %% ../../nbs/08_integrate.ipynb #850afc4d
+# %% ../../nbs/08_integrate.ipynb #1919fc99
 def exact_sum(xs, # finite real numbers
               maxiter:int=5, # accepted for mmfutils 0.7; the sum is exact in one pass
              )->tuple:
@@ -268,7 +268,7 @@ def exact_sum(xs, # finite real numbers
     ans = math.fsum(partials)
     return ans, sorted((p for p in _partials(partials + [-ans]) if p), key=abs, reverse=True)
 
-# %% ../../nbs/08_integrate.ipynb #7429408a
+# %% ../../nbs/08_integrate.ipynb #bb5e3da9
 def _fsum(values:list)->float:
     "`math.fsum`, which also returns inf (not OverflowError) when finite values sum past the largest float."
     try:
@@ -278,7 +278,7 @@ def _fsum(values:list)->float:
     except ValueError:  # inf - inf
         return math.nan
 
-# %% ../../nbs/08_integrate.ipynb #6becccd7
+# %% ../../nbs/08_integrate.ipynb #4b90e395
 def _numbers(xs, who):
     "`xs` as a one-dimensional array of a numeric dtype, or an error naming what is wrong."
     x = np.asarray(xs)
@@ -298,7 +298,7 @@ def _numbers(xs, who):
         raise ValueError(f"{who}: xs must be one-dimensional, got shape {x.shape}")
     return x.ravel()
 
-# %% ../../nbs/08_integrate.ipynb #17be707d
+# %% ../../nbs/08_integrate.ipynb #d46be318
 def ssum(xs, # a sequence or 1-D array of numbers
         )->tuple:
     "`(sum(xs), err)` with the sum correctly rounded (`math.fsum`) and `err` a bound on its rounding error."
@@ -313,7 +313,7 @@ def ssum(xs, # a sequence or 1-D array of numbers
 
 ssum_python = ssum_numba = ssum_cython = ssum  # mmfutils 0.7's compiled variants: one implementation now
 
-# %% ../../nbs/08_integrate.ipynb #96b88d83
+# %% ../../nbs/08_integrate.ipynb #774363e9
 def Richardson(f, # f(N): a number or array converging as N grows
                ps=None, # the powers p_0, p_1, ... of the error terms N**-p (default 1, 2, 3, ...)
                l:float=2, # ratio of successive N
@@ -331,7 +331,7 @@ def Richardson(f, # f(N): a number or array converging as N grows
         row, n = new, n + 1
         yield row[-1]
 
-# %% ../../nbs/08_integrate.ipynb #873f624a
+# %% ../../nbs/08_integrate.ipynb #76dc6d5f
 def rsum(f, # the term f(n), a number
          N0:int=0, # first n
          ps=None, l:int=2, # as for `Richardson` (l an integer: N counts terms)
@@ -361,7 +361,7 @@ def rsum(f, # the term f(n), a number
             warnings.warn(f"rsum: no convergence within max_terms={max_terms} terms (last change {err:.3g})", stacklevel=2)
             return new, err
 
-# %% ../../nbs/08_integrate.ipynb #38f7bf5d
+# %% ../../nbs/08_integrate.ipynb #18e62fdd
 def _bench_table(bench:dict)->str:
     "A markdown table (and its provenance) of the results `tests/bench_integrate.py` recorded."
     m, v = bench["machine"], bench["versions"]

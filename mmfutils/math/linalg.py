@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['block_diag']
 
-# %% ../../nbs/08_linalg.ipynb #54ab407e
+# %% ../../nbs/08_linalg.ipynb #801c530c
 import numpy as np
 
-# %% ../../nbs/08_linalg.ipynb #c41c7e55
+# %% ../../nbs/08_linalg.ipynb #18111820
 def block_diag(arrays, # a sequence of blocks: 2-D arrays (a number or a 1-D array counts as one row)
               )->np.ndarray:
     "The block-diagonal matrix with `arrays` on its diagonal, of their common dtype."

@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['wigner_ville']
 
-# %% ../../nbs/08_wigner.ipynb #e5a728fc
+# %% ../../nbs/08_wigner.ipynb #67718975
 import numbers
 
 import numpy as np
 
 from ..utils import positive_int
 
-# %% ../../nbs/08_wigner.ipynb #16049e2a
+# %% ../../nbs/08_wigner.ipynb #a1d14e5d
 def _signal(psi, dt, skip):
     "`psi` as a non-empty 1-D complex array and `dt`, `skip` checked, or an error naming the problem."
     psi = np.asarray(psi)
@@ -22,7 +22,7 @@ def _signal(psi, dt, skip):
         raise ValueError(f"wigner_ville: dt must be a positive finite number, got {dt!r}")
     return psi.astype(complex), float(dt), positive_int(skip, "wigner_ville: skip")
 
-# %% ../../nbs/08_wigner.ipynb #e3cfaf3f
+# %% ../../nbs/08_wigner.ipynb #1790eba3
 def wigner_ville(psi, # the signal, N samples at spacing dt (periodic unless `pad`)
                  dt:float=1, # sample spacing
                  make_analytic:bool=False, # drop negative frequencies first (a real signal's mirror image)
