@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['differentiate', 'hessian']
 
-# %% ../../nbs/08_differentiate.ipynb #25d73dbd
+# %% ../../nbs/08_differentiate.ipynb #7b5d60f6
 import itertools
 import numbers
 
@@ -13,7 +13,7 @@ import numpy as np
 
 from .integrate import Richardson
 
-# %% ../../nbs/08_differentiate.ipynb #5667b85f
+# %% ../../nbs/08_differentiate.ipynb #f9232e01
 def _difference(f, x, d, dir):
     "The finite difference for the `d`-th derivative (1 or 2) at `x` with step `h`, as a function of `N = h0/h`."
     def D(h):
@@ -25,7 +25,7 @@ def _difference(f, x, d, dir):
         return (f(x + 2 * dir * h) - 2 * f(x + dir * h) + f(x)) / (h * h)
     return D
 
-# %% ../../nbs/08_differentiate.ipynb #02ad2770
+# %% ../../nbs/08_differentiate.ipynb #78304e75
 def _extrapolate(D, p, p0, h0, l, nmax):
     "`(limit of D(h) as h -> 0, error estimate)` by Richardson extrapolation, stopping when round-off wins."
     r = Richardson(lambda N: D(h0 / N), ps=itertools.count(p * p0, p), l=l)
@@ -38,7 +38,7 @@ def _extrapolate(D, p, p0, h0, l, nmax):
         best, best_err, prev = new, change, new
     return best, best_err
 
-# %% ../../nbs/08_differentiate.ipynb #beea27e2
+# %% ../../nbs/08_differentiate.ipynb #2bbaf44c
 def _check(f, d, h0, l, nmax, dir):
     "Refuse arguments `differentiate` cannot use, naming them."
     if not callable(f):
@@ -53,7 +53,7 @@ def _check(f, d, h0, l, nmax, dir):
     if dir not in (-1, 0, 1):
         raise ValueError(f"differentiate: dir must be -1, 0 or 1, got {dir!r}")
 
-# %% ../../nbs/08_differentiate.ipynb #109507e7
+# %% ../../nbs/08_differentiate.ipynb #7f77ee56
 def differentiate(f, # function of one variable (vectorised if `x` is an array)
                   x=0.0, # where to differentiate: a number or an array
                   d:int=1, # order of the derivative (0 gives f(x))
@@ -76,13 +76,23 @@ def differentiate(f, # function of one variable (vectorised if `x` is an array)
         err[:1] = [best_err]
     return best
 
-# %% ../../nbs/08_differentiate.ipynb #428a6cba
+# %% ../../nbs/08_differentiate.ipynb #dc4229d2
+def _along(f, x, axes):
+    "`f` near `x` as a function of the displacements along `axes`."
+    def g(*ts):
+        y = x.copy()
+        for axis, t in zip(axes, ts):
+            y[axis] += t
+        return f(y)
+    return g
+
+# %% ../../nbs/08_differentiate.ipynb #0528d4d0
 def _mixed(g, h0=1.0, l=1.4, nmax=10, p0=1, **_):
     "The mixed derivative of `g(s, t)` at 0 from the centred 4-point stencil, extrapolated in even powers of h."
     D = lambda h: (g(h, h) - g(h, -h) - g(-h, h) + g(-h, -h)) / (4 * h * h)
     return _extrapolate(D, 2, p0, h0, l, nmax)[0]
 
-# %% ../../nbs/08_differentiate.ipynb #d4b82b70
+# %% ../../nbs/08_differentiate.ipynb #0e6e142e
 def hessian(f, # scalar function of a 1-D array
             x, # the point: a 1-D array of N numbers
             **kw, # options for `differentiate` (h0, l, nmax, ...)
@@ -93,14 +103,7 @@ def hessian(f, # scalar function of a 1-D array
     x = np.asarray(x, dtype=float)
     if x.ndim != 1:
         raise ValueError(f"hessian: x must be a 1-D array, got shape {x.shape}")
-    def along(*axes):
-        "f as a function of displacements along `axes`."
-        def g(*ts):
-            y = x.copy()
-            for axis, t in zip(axes, ts):
-                y[axis] += t
-            return f(y)
-        return g
+    along = lambda *axes: _along(f, x, axes)
     N = len(x)
     D = np.array([differentiate(along(m), 0.0, **kw) for m in range(N)])
     H = np.empty((N, N), dtype=D.dtype)

@@ -6,7 +6,7 @@
 __all__ = ['ssum_python', 'ssum_numba', 'ssum_cython', 'IntegrandError', 'mquad', 'quad', 'exact_add', 'exact_sum', 'ssum',
            'Richardson', 'rsum']
 
-# %% ../../nbs/08_integrate.ipynb #eb6093e3
+# %% ../../nbs/08_integrate.ipynb #44becbdc
 import heapq
 import itertools
 import logging
@@ -17,7 +17,7 @@ from functools import cache
 
 import numpy as np
 
-# %% ../../nbs/08_integrate.ipynb #9ef188df
+# %% ../../nbs/08_integrate.ipynb #5076be77
 @cache
 def _kronrod21():
     "Nodes and weights on [-1, 1] of the 21-point Kronrod rule, and the weights of its 10 Gauss nodes (0 elsewhere)."
@@ -35,7 +35,7 @@ def _kronrod21():
     gauss[1::2] = wg
     return nodes, weights, gauss
 
-# %% ../../nbs/08_integrate.ipynb #e295621e
+# %% ../../nbs/08_integrate.ipynb #f728b337
 def _real(value, name, who):
     "`value` as a float, or a `TypeError`/`ValueError` that names it."
     if type(value) in (float, int) and value == value:  # the common case, fast
@@ -48,7 +48,7 @@ def _real(value, name, who):
         raise ValueError(f"{who}: {name} is NaN")
     return value
 
-# %% ../../nbs/08_integrate.ipynb #dd35b785
+# %% ../../nbs/08_integrate.ipynb #00234c73
 def _points(points, a, b, who):
     "The sorted distinct special `points` strictly between `a` and `b`."
     if points is None:
@@ -59,11 +59,11 @@ def _points(points, a, b, who):
     lo, hi = min(a, b), max(a, b)
     return sorted(p for p in pts if lo < p < hi)
 
-# %% ../../nbs/08_integrate.ipynb #8142a03d
+# %% ../../nbs/08_integrate.ipynb #b51c595c
 class IntegrandError(ValueError, AssertionError):
     "The integrand returned NaN, infinity or something that is not a number."
 
-# %% ../../nbs/08_integrate.ipynb #87067f16
+# %% ../../nbs/08_integrate.ipynb #2286f2a9
 def _counted(f, res_dict, save_fx):
     "`f` wrapped to count its calls in `res_dict`, optionally keep `(x, f(x))`, and refuse non-finite values."
     if save_fx:
@@ -82,7 +82,7 @@ def _counted(f, res_dict, save_fx):
         return y
     return call
 
-# %% ../../nbs/08_integrate.ipynb #36852964
+# %% ../../nbs/08_integrate.ipynb #887f0255
 class _Piece:
     "The integral of `f` over `[A, B]` as one over `t` in `[0, 1]`, with `x = A + (B-A) t^2 (3-2t)`."
     def __init__(self, f, A, B): self.f, self.A, self.B = f, A, B
@@ -93,7 +93,7 @@ class _Piece:
         return min(max(x, np.nextafter(self.A, self.B)), np.nextafter(self.B, self.A))  # never an end point
     def __call__(self, t): return self.f(self.x(t)) * (6 * (self.B - self.A) * t * (1 - t))
 
-# %% ../../nbs/08_integrate.ipynb #268ed0df
+# %% ../../nbs/08_integrate.ipynb #00712d15
 _EPS = np.finfo(float).eps
 
 def _max_norm(x):
@@ -112,13 +112,13 @@ def _interval(g, a, b, norm):
     err = spread * min(1.0, (200 * diff / spread)**1.5) if spread > 0 else diff
     return K, max(err, 50 * _EPS * size), a, b, g, (ys[0], ys[-1], spread == 0)
 
-# %% ../../nbs/08_integrate.ipynb #60f95784
+# %% ../../nbs/08_integrate.ipynb #ddf060d1
 def _too_narrow(piece, ta, tb, min_step_size):
     "Whether `[ta, tb]` maps to an `x`-interval too narrow to bisect (its nodes would merge with its ends)."
     xa, xb = piece.x(ta), piece.x(tb)
     return xb - xa < 2 * max(min_step_size, 1024 * _EPS * max(abs(xa), abs(xb)))
 
-# %% ../../nbs/08_integrate.ipynb #70168178
+# %% ../../nbs/08_integrate.ipynb #cdf2b2d5
 def _bisect(piece, norm):
     "The two halves of an interval `piece`; a half constant at its nodes keeps the error a hidden step could make."
     Q, e, a, b, g, ends, (jump_a, jump_b) = piece
@@ -128,7 +128,7 @@ def _bisect(piece, norm):
     return tuple((*half[:1], max(half[1], gap * max(jumps)) if half[5][2] else half[1], *half[2:], jumps)
                  for half, jumps in ((left, (jump_a, jump)), (right, (jump, jump_b))))
 
-# %% ../../nbs/08_integrate.ipynb #92e21c42
+# %% ../../nbs/08_integrate.ipynb #89e5e0ef
 def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
     "Bisect the worst interval until the errors add up to `abs_tol`: `(integral, err, why it stopped early)`."
     start = [(*_interval(p, 0.0, 1.0, norm), (0.0, 0.0)) for p in pieces]
@@ -151,7 +151,22 @@ def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
     rest = sorted(done + [item[2] for item in heap], key=lambda p: (p[4].A, p[2]))
     return sum(p[0] for p in rest), math.fsum(p[1] for p in rest), why
 
-# %% ../../nbs/08_integrate.ipynb #f84e7737
+# %% ../../nbs/08_integrate.ipynb #d96cd47b
+def _mquad_args(f, a, b, abs_tol, res_dict):
+    "`(a, b, abs_tol)` as floats after checking the arguments of `mquad`."
+    if not callable(f):
+        raise TypeError(f"mquad: f must be callable, got {f!r}")
+    a, b, abs_tol = (_real(v, n, "mquad") for v, n in ((a, "a"), (b, "b"), (abs_tol, "abs_tol")))
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise ValueError(f"mquad: infinite limits are not supported (a={a}, b={b}): use quad, or map the "
+                         "range onto a finite one")
+    if not 0 <= abs_tol < math.inf:
+        raise ValueError(f"mquad: abs_tol must be finite and >= 0, got {abs_tol}")
+    if res_dict is not None and not isinstance(res_dict, dict):
+        raise TypeError(f"mquad: res_dict must be a dict, got {res_dict!r}")
+    return a, b, abs_tol
+
+# %% ../../nbs/08_integrate.ipynb #1cd25811
 def mquad(f, # the integrand: a function of one float returning a number or an array (always of one shape)
           a:float, b:float, # finite limits; `b < a` integrates backwards
           abs_tol:float=1e-12, # absolute tolerance on the integral (measured with `norm`)
@@ -165,16 +180,7 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
           points=None, # kinks, steps, peaks or integrable singularities to cut the range at
          ):
     "The integral of `f` from `a` to `b` to absolute accuracy `abs_tol`, by adaptive 21-point Gauss-Kronrod quadrature."
-    if not callable(f):
-        raise TypeError(f"mquad: f must be callable, got {f!r}")
-    a, b, abs_tol = (_real(v, n, "mquad") for v, n in ((a, "a"), (b, "b"), (abs_tol, "abs_tol")))
-    if not (math.isfinite(a) and math.isfinite(b)):
-        raise ValueError(f"mquad: infinite limits are not supported (a={a}, b={b}): use quad, or map the "
-                         "range onto a finite one")
-    if not 0 <= abs_tol < math.inf:
-        raise ValueError(f"mquad: abs_tol must be finite and >= 0, got {abs_tol}")
-    if res_dict is not None and not isinstance(res_dict, dict):
-        raise TypeError(f"mquad: res_dict must be a dict, got {res_dict!r}")
+    a, b, abs_tol = _mquad_args(f, a, b, abs_tol, res_dict)
     res_dict = {} if res_dict is None else res_dict
     res_dict["fcnt"] = 0
     count = _counted(f, res_dict, save_fx)
@@ -193,7 +199,7 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
         print(f"mquad: {res_dict['fcnt']} calls, error estimate {err:.3g}")
     return res if a <= b else -res
 
-# %% ../../nbs/08_integrate.ipynb #c6fddced
+# %% ../../nbs/08_integrate.ipynb #554cb559
 @cache
 def _scipy_integrate():
     "scipy.integrate, or an ImportError naming the extra that installs it."
@@ -203,7 +209,7 @@ def _scipy_integrate():
         raise ImportError('mmfutils.math.integrate.quad needs scipy: pip install "mmfutils[math]"') from e
     return scipy.integrate
 
-# %% ../../nbs/08_integrate.ipynb #911bcc88
+# %% ../../nbs/08_integrate.ipynb #03d95f3f
 def quad(f, # the integrand, a function of one float
          a:float, b:float, # limits, possibly infinite
          epsabs:float=1e-12, epsrel:float=1e-8, # absolute and relative tolerances (scipy's meaning)
@@ -229,7 +235,7 @@ def quad(f, # the integrand, a function of one float
                     points=[x for x in pts if p < x < q] or None, **kwargs)[:2] for p, q in pieces]
     return sum(r for r, _ in out), sum(e for _, e in out)
 
-# %% ../../nbs/08_integrate.ipynb #510ac508
+# %% ../../nbs/08_integrate.ipynb #6dc3da9a
 def exact_add(a:float, b:float)->tuple:
     "`(x, err)` with `x` the floating-point sum `a + b` and `x + err == a + b` exactly."
     x = a + b
@@ -237,7 +243,7 @@ def exact_add(a:float, b:float)->tuple:
         a, b = b, a
     return x, (a - x) + b
 
-# %% ../../nbs/08_integrate.ipynb #b8805333
+# %% ../../nbs/08_integrate.ipynb #e90d0ad3
 def _partials(xs):
     "Non-overlapping floats, smallest first, whose exact sum is the exact sum of `xs`."
     partials = []
@@ -254,7 +260,7 @@ def _partials(xs):
         partials[i:] = [x]
     return partials
 
-# %% ../../nbs/08_integrate.ipynb #1919fc99
+# %% ../../nbs/08_integrate.ipynb #2b82a4fc
 def exact_sum(xs, # finite real numbers
               maxiter:int=5, # accepted for mmfutils 0.7; the sum is exact in one pass
              )->tuple:
@@ -268,7 +274,7 @@ def exact_sum(xs, # finite real numbers
     ans = math.fsum(partials)
     return ans, sorted((p for p in _partials(partials + [-ans]) if p), key=abs, reverse=True)
 
-# %% ../../nbs/08_integrate.ipynb #bb5e3da9
+# %% ../../nbs/08_integrate.ipynb #78599752
 def _fsum(values:list)->float:
     "`math.fsum`, which also returns inf (not OverflowError) when finite values sum past the largest float."
     try:
@@ -278,7 +284,7 @@ def _fsum(values:list)->float:
     except ValueError:  # inf - inf
         return math.nan
 
-# %% ../../nbs/08_integrate.ipynb #4b90e395
+# %% ../../nbs/08_integrate.ipynb #fbc84da9
 def _numbers(xs, who):
     "`xs` as a one-dimensional array of a numeric dtype, or an error naming what is wrong."
     x = np.asarray(xs)
@@ -298,7 +304,7 @@ def _numbers(xs, who):
         raise ValueError(f"{who}: xs must be one-dimensional, got shape {x.shape}")
     return x.ravel()
 
-# %% ../../nbs/08_integrate.ipynb #d46be318
+# %% ../../nbs/08_integrate.ipynb #02f8eac9
 def ssum(xs, # a sequence or 1-D array of numbers
         )->tuple:
     "`(sum(xs), err)` with the sum correctly rounded (`math.fsum`) and `err` a bound on its rounding error."
@@ -313,7 +319,7 @@ def ssum(xs, # a sequence or 1-D array of numbers
 
 ssum_python = ssum_numba = ssum_cython = ssum  # mmfutils 0.7's compiled variants: one implementation now
 
-# %% ../../nbs/08_integrate.ipynb #774363e9
+# %% ../../nbs/08_integrate.ipynb #5df14870
 def Richardson(f, # f(N): a number or array converging as N grows
                ps=None, # the powers p_0, p_1, ... of the error terms N**-p (default 1, 2, 3, ...)
                l:float=2, # ratio of successive N
@@ -331,7 +337,18 @@ def Richardson(f, # f(N): a number or array converging as N grows
         row, n = new, n + 1
         yield row[-1]
 
-# %% ../../nbs/08_integrate.ipynb #76dc6d5f
+# %% ../../nbs/08_integrate.ipynb #02cde725
+def _partial_sums(f, N0):
+    "`(terms, partial)`: `partial(N)` is the exact sum of `f(N0) ... f(N0 + N)`, the terms kept in `terms`."
+    if not callable(f):
+        raise TypeError(f"rsum: f must be callable, got {f!r}")
+    terms = []
+    def partial(N):
+        terms.extend(f(n + N0) for n in range(len(terms), int(N) + 1))
+        return ssum(terms)[0]
+    return terms, partial
+
+# %% ../../nbs/08_integrate.ipynb #b8daa6dc
 def rsum(f, # the term f(n), a number
          N0:int=0, # first n
          ps=None, l:int=2, # as for `Richardson` (l an integer: N counts terms)
@@ -340,14 +357,9 @@ def rsum(f, # the term f(n), a number
          max_terms:int=2**20, # give up (with a warning) before summing more terms than this
         )->tuple:
     "`(sum, err)` of the series `f(N0) + f(N0 + 1) + ...` by Richardson extrapolation of its partial sums."
-    if not callable(f):
-        raise TypeError(f"rsum: f must be callable, got {f!r}")
     if isinstance(l, bool) or not isinstance(l, numbers.Integral) or l < 2:
         raise ValueError(f"rsum: l must be an integer >= 2, got {l!r}")
-    terms = []
-    def partial(N):
-        terms.extend(f(n + N0) for n in range(len(terms), int(N) + 1))
-        return ssum(terms)[0]
+    terms, partial = _partial_sums(f, N0)
     r = Richardson(partial, ps=ps, l=l)
     new = next(r)
     while True:
@@ -361,7 +373,7 @@ def rsum(f, # the term f(n), a number
             warnings.warn(f"rsum: no convergence within max_terms={max_terms} terms (last change {err:.3g})", stacklevel=2)
             return new, err
 
-# %% ../../nbs/08_integrate.ipynb #18e62fdd
+# %% ../../nbs/08_integrate.ipynb #83f00c1c
 def _bench_table(bench:dict)->str:
     "A markdown table (and its provenance) of the results `tests/bench_integrate.py` recorded."
     m, v = bench["machine"], bench["versions"]
