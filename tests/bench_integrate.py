@@ -23,7 +23,7 @@ from mmfutils.math.integrate import mquad, quad
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD = ROOT / "build" / "compat" / "mmfutils-0.7.8" / "src" / "mmfutils" / "math" / "integrate" / "__init__.py"
-TOL, ROUNDS = 1e-10, 7
+TOL, ROUNDS = 1e-10, 25
 S = 0.01
 INTEGRANDS = {
     "smooth: exp(-x^2/2)": (lambda x: math.exp(-x * x / 2),

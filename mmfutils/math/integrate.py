@@ -6,7 +6,7 @@
 __all__ = ['ssum_python', 'ssum_numba', 'ssum_cython', 'IntegrandError', 'mquad', 'quad', 'exact_add', 'exact_sum', 'ssum',
            'Richardson', 'rsum']
 
-# %% ../../nbs/08_integrate.ipynb #44becbdc
+# %% ../../nbs/08_integrate.ipynb #0b79bb7a
 import heapq
 import itertools
 import logging
@@ -17,7 +17,7 @@ from functools import cache
 
 import numpy as np
 
-# %% ../../nbs/08_integrate.ipynb #5076be77
+# %% ../../nbs/08_integrate.ipynb #34bef75e
 @cache
 def _kronrod21():
     "Nodes and weights on [-1, 1] of the 21-point Kronrod rule, and the weights of its 10 Gauss nodes (0 elsewhere)."
@@ -35,7 +35,7 @@ def _kronrod21():
     gauss[1::2] = wg
     return nodes, weights, gauss
 
-# %% ../../nbs/08_integrate.ipynb #f728b337
+# %% ../../nbs/08_integrate.ipynb #223e343a
 def _real(value, name, who):
     "`value` as a float, or a `TypeError`/`ValueError` that names it."
     if type(value) in (float, int) and value == value:  # the common case, fast
@@ -48,7 +48,7 @@ def _real(value, name, who):
         raise ValueError(f"{who}: {name} is NaN")
     return value
 
-# %% ../../nbs/08_integrate.ipynb #00234c73
+# %% ../../nbs/08_integrate.ipynb #93935ed0
 def _points(points, a, b, who):
     "The sorted distinct special `points` strictly between `a` and `b`."
     if points is None:
@@ -59,11 +59,11 @@ def _points(points, a, b, who):
     lo, hi = min(a, b), max(a, b)
     return sorted(p for p in pts if lo < p < hi)
 
-# %% ../../nbs/08_integrate.ipynb #b51c595c
+# %% ../../nbs/08_integrate.ipynb #cc4cfbce
 class IntegrandError(ValueError, AssertionError):
     "The integrand returned NaN, infinity or something that is not a number."
 
-# %% ../../nbs/08_integrate.ipynb #2286f2a9
+# %% ../../nbs/08_integrate.ipynb #e52e3fd7
 def _counted(f, res_dict, save_fx):
     "`f` wrapped to count its calls in `res_dict`, optionally keep `(x, f(x))`, and refuse non-finite values."
     if save_fx:
@@ -82,43 +82,57 @@ def _counted(f, res_dict, save_fx):
         return y
     return call
 
-# %% ../../nbs/08_integrate.ipynb #887f0255
+# %% ../../nbs/08_integrate.ipynb #e9f822e1
 class _Piece:
     "The integral of `f` over `[A, B]` as one over `t` in `[0, 1]`, with `x = A + (B-A) t^2 (3-2t)`."
-    def __init__(self, f, A, B): self.f, self.A, self.B = f, A, B
+    def __init__(self, f, A, B):
+        self.f, self.A, self.B = f, A, B
+        self.inside = float(np.nextafter(A, B)), float(np.nextafter(B, A))  # nearest floats inside
     def x(self, t):
-        s = min(t, 1 - t)
+        "The abscissa (or abscissae, for an array `t`), never an end point."
+        s = np.minimum(t, 1 - t)
         d = (self.B - self.A) * s * s * (3 - 2 * s)
-        x = self.A + d if t <= 0.5 else self.B - d
-        return min(max(x, np.nextafter(self.A, self.B)), np.nextafter(self.B, self.A))  # never an end point
-    def __call__(self, t): return self.f(self.x(t)) * (6 * (self.B - self.A) * t * (1 - t))
+        return np.clip(np.where(t <= 0.5, self.A + d, self.B - d), *self.inside)
+    def __call__(self, ts):
+        "The integrand in `t` at the array `ts`: f at each abscissa times the Jacobian."
+        ys = np.asarray([self.f(x) for x in self.x(ts).tolist()])
+        return ys * (6 * (self.B - self.A) * ts * (1 - ts)).reshape((-1,) + (1,) * (ys.ndim - 1))
 
-# %% ../../nbs/08_integrate.ipynb #00712d15
+# %% ../../nbs/08_integrate.ipynb #40891ddb
 _EPS = np.finfo(float).eps
 
 def _max_norm(x):
     "The largest absolute value in `x`: the norm `mquad` uses for array-valued integrands."
     return abs(np.asarray(x)).max()
 
+def _node_norms(ys, norm):
+    "The norm of each node's value `ys[k]`, vectorised for the default norm."
+    if norm is _max_norm:
+        return abs(ys.reshape(len(ys), -1)).max(axis=1)
+    return np.array([norm(y) for y in ys])
+
 def _interval(g, a, b, norm):
     "`(integral, error, a, b, g, (first value, last value, constant?))` of `g` over `[a, b]` by 21-point Gauss-Kronrod."
     nodes, weights, gauss = _kronrod21()
     c, h = (a + b) / 2, (b - a) / 2
-    ys = np.asarray([g(t) for t in (c + h * nodes).tolist()])
-    K, G = (h * np.tensordot(w, ys, 1) for w in (weights, gauss))
-    spread = h * (weights @ np.array([norm(y - K / (2 * h)) for y in ys]))
-    size = h * (weights @ np.array([norm(y) for y in ys]))
+    try:
+        ys = g(c + h * nodes)
+    except ValueError as e:
+        raise IntegrandError(f"mquad: f returned values of different shapes ({e})") from None
+    K, G = (h * (w @ ys) if ys.ndim == 1 else h * np.tensordot(w, ys, 1) for w in (weights, gauss))
+    spread = h * (weights @ _node_norms(ys - K / (2 * h), norm))
+    size = h * (weights @ _node_norms(ys, norm))
     diff = norm(K - G)
     err = spread * min(1.0, (200 * diff / spread)**1.5) if spread > 0 else diff
     return K, max(err, 50 * _EPS * size), a, b, g, (ys[0], ys[-1], spread == 0)
 
-# %% ../../nbs/08_integrate.ipynb #ddf060d1
+# %% ../../nbs/08_integrate.ipynb #6377e50a
 def _too_narrow(piece, ta, tb, min_step_size):
     "Whether `[ta, tb]` maps to an `x`-interval too narrow to bisect (its nodes would merge with its ends)."
     xa, xb = piece.x(ta), piece.x(tb)
     return xb - xa < 2 * max(min_step_size, 1024 * _EPS * max(abs(xa), abs(xb)))
 
-# %% ../../nbs/08_integrate.ipynb #cdf2b2d5
+# %% ../../nbs/08_integrate.ipynb #fdeb8221
 def _bisect(piece, norm):
     "The two halves of an interval `piece`; a half constant at its nodes keeps the error a hidden step could make."
     Q, e, a, b, g, ends, (jump_a, jump_b) = piece
@@ -128,7 +142,7 @@ def _bisect(piece, norm):
     return tuple((*half[:1], max(half[1], gap * max(jumps)) if half[5][2] else half[1], *half[2:], jumps)
                  for half, jumps in ((left, (jump_a, jump)), (right, (jump, jump_b))))
 
-# %% ../../nbs/08_integrate.ipynb #89e5e0ef
+# %% ../../nbs/08_integrate.ipynb #a90542a1
 def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
     "Bisect the worst interval until the errors add up to `abs_tol`: `(integral, err, why it stopped early)`."
     start = [(*_interval(p, 0.0, 1.0, norm), (0.0, 0.0)) for p in pieces]
@@ -151,8 +165,8 @@ def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
     rest = sorted(done + [item[2] for item in heap], key=lambda p: (p[4].A, p[2]))
     return sum(p[0] for p in rest), math.fsum(p[1] for p in rest), why
 
-# %% ../../nbs/08_integrate.ipynb #d96cd47b
-def _mquad_args(f, a, b, abs_tol, res_dict):
+# %% ../../nbs/08_integrate.ipynb #ca60fcc0
+def _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt):
     "`(a, b, abs_tol)` as floats after checking the arguments of `mquad`."
     if not callable(f):
         raise TypeError(f"mquad: f must be callable, got {f!r}")
@@ -164,9 +178,11 @@ def _mquad_args(f, a, b, abs_tol, res_dict):
         raise ValueError(f"mquad: abs_tol must be finite and >= 0, got {abs_tol}")
     if res_dict is not None and not isinstance(res_dict, dict):
         raise TypeError(f"mquad: res_dict must be a dict, got {res_dict!r}")
+    if isinstance(max_fcnt, bool) or not isinstance(max_fcnt, numbers.Integral) or max_fcnt < 1:
+        raise ValueError(f"mquad: max_fcnt must be a positive integer, got {max_fcnt!r}")
     return a, b, abs_tol
 
-# %% ../../nbs/08_integrate.ipynb #1cd25811
+# %% ../../nbs/08_integrate.ipynb #6ead29f4
 def mquad(f, # the integrand: a function of one float returning a number or an array (always of one shape)
           a:float, b:float, # finite limits; `b < a` integrates backwards
           abs_tol:float=1e-12, # absolute tolerance on the integral (measured with `norm`)
@@ -174,13 +190,13 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
           fa=None, fb=None, # f(a) and f(b): accepted for mmfutils 0.7, unused (no node is an end point)
           save_fx:bool=False, # keep every `(x, f(x))` in `res_dict["xy"]`
           res_dict:dict|None=None, # filled with "fcnt", "err" (and "xy")
-          max_fcnt:int=10000, # most calls of `f`; past it `mquad` warns and returns what it has
+          max_fcnt:int=10000, # most calls of `f` (but at least 21 per piece); past it, a warning
           min_step_size:float|None=None, # intervals narrower than this are not cut (default: eps/1024*|b-a|)
           norm=_max_norm, # norm of an array-valued error; default the largest absolute value
           points=None, # kinks, steps, peaks or integrable singularities to cut the range at
          ):
     "The integral of `f` from `a` to `b` to absolute accuracy `abs_tol`, by adaptive 21-point Gauss-Kronrod quadrature."
-    a, b, abs_tol = _mquad_args(f, a, b, abs_tol, res_dict)
+    a, b, abs_tol = _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt)
     res_dict = {} if res_dict is None else res_dict
     res_dict["fcnt"] = 0
     count = _counted(f, res_dict, save_fx)
@@ -199,7 +215,7 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
         print(f"mquad: {res_dict['fcnt']} calls, error estimate {err:.3g}")
     return res if a <= b else -res
 
-# %% ../../nbs/08_integrate.ipynb #554cb559
+# %% ../../nbs/08_integrate.ipynb #19c63c63
 @cache
 def _scipy_integrate():
     "scipy.integrate, or an ImportError naming the extra that installs it."
@@ -209,7 +225,7 @@ def _scipy_integrate():
         raise ImportError('mmfutils.math.integrate.quad needs scipy: pip install "mmfutils[math]"') from e
     return scipy.integrate
 
-# %% ../../nbs/08_integrate.ipynb #03d95f3f
+# %% ../../nbs/08_integrate.ipynb #4bcdc3a6
 def quad(f, # the integrand, a function of one float
          a:float, b:float, # limits, possibly infinite
          epsabs:float=1e-12, epsrel:float=1e-8, # absolute and relative tolerances (scipy's meaning)
@@ -235,7 +251,7 @@ def quad(f, # the integrand, a function of one float
                     points=[x for x in pts if p < x < q] or None, **kwargs)[:2] for p, q in pieces]
     return sum(r for r, _ in out), sum(e for _, e in out)
 
-# %% ../../nbs/08_integrate.ipynb #6dc3da9a
+# %% ../../nbs/08_integrate.ipynb #31bb63c4
 def exact_add(a:float, b:float)->tuple:
     "`(x, err)` with `x` the floating-point sum `a + b` and `x + err == a + b` exactly."
     x = a + b
@@ -243,7 +259,7 @@ def exact_add(a:float, b:float)->tuple:
         a, b = b, a
     return x, (a - x) + b
 
-# %% ../../nbs/08_integrate.ipynb #e90d0ad3
+# %% ../../nbs/08_integrate.ipynb #47f43f0c
 def _partials(xs):
     "Non-overlapping floats, smallest first, whose exact sum is the exact sum of `xs`."
     partials = []
@@ -260,7 +276,7 @@ def _partials(xs):
         partials[i:] = [x]
     return partials
 
-# %% ../../nbs/08_integrate.ipynb #2b82a4fc
+# %% ../../nbs/08_integrate.ipynb #b752b072
 def exact_sum(xs, # finite real numbers
               maxiter:int=5, # accepted for mmfutils 0.7; the sum is exact in one pass
              )->tuple:
@@ -274,7 +290,7 @@ def exact_sum(xs, # finite real numbers
     ans = math.fsum(partials)
     return ans, sorted((p for p in _partials(partials + [-ans]) if p), key=abs, reverse=True)
 
-# %% ../../nbs/08_integrate.ipynb #78599752
+# %% ../../nbs/08_integrate.ipynb #5cd473e9
 def _fsum(values:list)->float:
     "`math.fsum`, which also returns inf (not OverflowError) when finite values sum past the largest float."
     try:
@@ -284,7 +300,7 @@ def _fsum(values:list)->float:
     except ValueError:  # inf - inf
         return math.nan
 
-# %% ../../nbs/08_integrate.ipynb #fbc84da9
+# %% ../../nbs/08_integrate.ipynb #580a4d19
 def _numbers(xs, who):
     "`xs` as a one-dimensional array of a numeric dtype, or an error naming what is wrong."
     x = np.asarray(xs)
@@ -304,7 +320,7 @@ def _numbers(xs, who):
         raise ValueError(f"{who}: xs must be one-dimensional, got shape {x.shape}")
     return x.ravel()
 
-# %% ../../nbs/08_integrate.ipynb #02f8eac9
+# %% ../../nbs/08_integrate.ipynb #1616e8b2
 def ssum(xs, # a sequence or 1-D array of numbers
         )->tuple:
     "`(sum(xs), err)` with the sum correctly rounded (`math.fsum`) and `err` a bound on its rounding error."
@@ -319,7 +335,7 @@ def ssum(xs, # a sequence or 1-D array of numbers
 
 ssum_python = ssum_numba = ssum_cython = ssum  # mmfutils 0.7's compiled variants: one implementation now
 
-# %% ../../nbs/08_integrate.ipynb #5df14870
+# %% ../../nbs/08_integrate.ipynb #f67246bf
 def Richardson(f, # f(N): a number or array converging as N grows
                ps=None, # the powers p_0, p_1, ... of the error terms N**-p (default 1, 2, 3, ...)
                l:float=2, # ratio of successive N
@@ -337,7 +353,7 @@ def Richardson(f, # f(N): a number or array converging as N grows
         row, n = new, n + 1
         yield row[-1]
 
-# %% ../../nbs/08_integrate.ipynb #02cde725
+# %% ../../nbs/08_integrate.ipynb #d5d838c3
 def _partial_sums(f, N0):
     "`(terms, partial)`: `partial(N)` is the exact sum of `f(N0) ... f(N0 + N)`, the terms kept in `terms`."
     if not callable(f):
@@ -348,7 +364,7 @@ def _partial_sums(f, N0):
         return ssum(terms)[0]
     return terms, partial
 
-# %% ../../nbs/08_integrate.ipynb #b8daa6dc
+# %% ../../nbs/08_integrate.ipynb #6e857a85
 def rsum(f, # the term f(n), a number
          N0:int=0, # first n
          ps=None, l:int=2, # as for `Richardson` (l an integer: N counts terms)
@@ -373,7 +389,7 @@ def rsum(f, # the term f(n), a number
             warnings.warn(f"rsum: no convergence within max_terms={max_terms} terms (last change {err:.3g})", stacklevel=2)
             return new, err
 
-# %% ../../nbs/08_integrate.ipynb #83f00c1c
+# %% ../../nbs/08_integrate.ipynb #558db835
 def _bench_table(bench:dict)->str:
     "A markdown table (and its provenance) of the results `tests/bench_integrate.py` recorded."
     m, v = bench["machine"], bench["versions"]
