@@ -6,7 +6,7 @@
 __all__ = ['ssum_python', 'ssum_numba', 'ssum_cython', 'IntegrandError', 'mquad', 'quad', 'exact_add', 'exact_sum', 'ssum',
            'Richardson', 'rsum']
 
-# %% ../../nbs/08_integrate.ipynb #404ce1b8
+# %% ../../nbs/08_integrate.ipynb #218bdc5b
 import heapq
 import itertools
 import logging
@@ -17,7 +17,7 @@ from functools import cache
 
 import numpy as np
 
-# %% ../../nbs/08_integrate.ipynb #8addba3b
+# %% ../../nbs/08_integrate.ipynb #89467d99
 @cache
 def _kronrod21():
     "Nodes and weights on [-1, 1] of the 21-point Kronrod rule, and the weights of its 10 Gauss nodes (0 elsewhere)."
@@ -35,7 +35,7 @@ def _kronrod21():
     gauss[1::2] = wg
     return nodes, weights, gauss
 
-# %% ../../nbs/08_integrate.ipynb #47ffe156
+# %% ../../nbs/08_integrate.ipynb #29525bdd
 def _real(value, name, who):
     "`value` as a float, or a `TypeError`/`ValueError` that names it."
     if type(value) in (float, int) and value == value:  # the common case, fast
@@ -48,7 +48,7 @@ def _real(value, name, who):
         raise ValueError(f"{who}: {name} is NaN")
     return value
 
-# %% ../../nbs/08_integrate.ipynb #0f10f1ad
+# %% ../../nbs/08_integrate.ipynb #8f303316
 def _points(points, a, b, who):
     "The sorted distinct special `points` strictly between `a` and `b`."
     if points is None:
@@ -59,11 +59,11 @@ def _points(points, a, b, who):
     lo, hi = min(a, b), max(a, b)
     return sorted(p for p in pts if lo < p < hi)
 
-# %% ../../nbs/08_integrate.ipynb #cf3bfc1f
+# %% ../../nbs/08_integrate.ipynb #62d48d4f
 class IntegrandError(ValueError, AssertionError):
     "The integrand returned NaN, infinity or something that is not a number."
 
-# %% ../../nbs/08_integrate.ipynb #fc2e34f0
+# %% ../../nbs/08_integrate.ipynb #20f42f75
 def _counted(f, res_dict, save_fx):
     "`f` wrapped to count its calls in `res_dict`, optionally keep `(x, f(x))`, and refuse non-finite values."
     if save_fx:
@@ -82,7 +82,7 @@ def _counted(f, res_dict, save_fx):
         return y
     return call
 
-# %% ../../nbs/08_integrate.ipynb #abbab9af
+# %% ../../nbs/08_integrate.ipynb #64b84ecc
 class _Piece:
     "The integral of `f` over `[A, B]` as one over `t` in `[0, 1]`, with `x = A + (B-A) t^2 (3-2t)`."
     def __init__(self, f, A, B):
@@ -98,7 +98,7 @@ class _Piece:
         ys = np.asarray([self.f(x) for x in self.x(ts).tolist()])
         return ys * (6 * (self.B - self.A) * ts * (1 - ts)).reshape((-1,) + (1,) * (ys.ndim - 1))
 
-# %% ../../nbs/08_integrate.ipynb #e39b6c32
+# %% ../../nbs/08_integrate.ipynb #4f516f4f
 _EPS = np.finfo(float).eps
 
 def _max_norm(x):
@@ -126,13 +126,13 @@ def _interval(g, a, b, norm):
     err = spread * min(1.0, (200 * diff / spread)**1.5) if spread > 0 else diff
     return K, max(err, 50 * _EPS * size), a, b, g, (ys[0], ys[-1], spread == 0)
 
-# %% ../../nbs/08_integrate.ipynb #7e042ede
+# %% ../../nbs/08_integrate.ipynb #f3e711d6
 def _too_narrow(piece, ta, tb, min_step_size):
     "Whether `[ta, tb]` maps to an `x`-interval too narrow to bisect (its nodes would merge with its ends)."
     xa, xb = piece.x(ta), piece.x(tb)
     return xb - xa < 2 * max(min_step_size, 1024 * _EPS * max(abs(xa), abs(xb)))
 
-# %% ../../nbs/08_integrate.ipynb #b7a39f21
+# %% ../../nbs/08_integrate.ipynb #e8ef2cc5
 def _bisect(piece, norm):
     "The two halves of an interval `piece`; a half constant at its nodes keeps the error a hidden step could make."
     Q, e, a, b, g, ends, (jump_a, jump_b) = piece
@@ -142,7 +142,7 @@ def _bisect(piece, norm):
     return tuple((*half[:1], max(half[1], gap * max(jumps)) if half[5][2] else half[1], *half[2:], jumps)
                  for half, jumps in ((left, (jump_a, jump)), (right, (jump, jump_b))))
 
-# %% ../../nbs/08_integrate.ipynb #f1fc7dfb
+# %% ../../nbs/08_integrate.ipynb #0bfc83ba
 def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
     "Bisect the worst interval until the errors add up to `abs_tol`: `(integral, err, why it stopped early)`."
     start = [(*_interval(p, 0.0, 1.0, norm), (0.0, 0.0)) for p in pieces]
@@ -165,7 +165,7 @@ def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
     rest = sorted(done + [item[2] for item in heap], key=lambda p: (p[4].A, p[2]))
     return sum(p[0] for p in rest), math.fsum(p[1] for p in rest), why
 
-# %% ../../nbs/08_integrate.ipynb #6f0b640f
+# %% ../../nbs/08_integrate.ipynb #6be354b9
 def _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt):
     "`(a, b, abs_tol)` as floats after checking the arguments of `mquad`."
     if not callable(f):
@@ -182,7 +182,7 @@ def _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt):
         raise ValueError(f"mquad: max_fcnt must be a positive integer, got {max_fcnt!r}")
     return a, b, abs_tol
 
-# %% ../../nbs/08_integrate.ipynb #c541ee10
+# %% ../../nbs/08_integrate.ipynb #3e80958b
 def mquad(f, # the integrand: a function of one float returning a number or an array (always of one shape)
           a:float, b:float, # finite limits; `b < a` integrates backwards
           abs_tol:float=1e-12, # absolute tolerance on the integral (measured with `norm`)
@@ -215,7 +215,7 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
         print(f"mquad: {res_dict['fcnt']} calls, error estimate {err:.3g}")
     return res if a <= b else -res
 
-# %% ../../nbs/08_integrate.ipynb #db65a966
+# %% ../../nbs/08_integrate.ipynb #e846ee50
 @cache
 def _scipy_integrate():
     "scipy.integrate, or an ImportError naming the extra that installs it."
@@ -225,7 +225,7 @@ def _scipy_integrate():
         raise ImportError('mmfutils.math.integrate.quad needs scipy: pip install "mmfutils[math]"') from e
     return scipy.integrate
 
-# %% ../../nbs/08_integrate.ipynb #b16462a7
+# %% ../../nbs/08_integrate.ipynb #680dd408
 def quad(f, # the integrand, a function of one float
          a:float, b:float, # limits, possibly infinite
          epsabs:float=1e-12, epsrel:float=1e-8, # absolute and relative tolerances (scipy's meaning)
@@ -251,7 +251,7 @@ def quad(f, # the integrand, a function of one float
                     points=[x for x in pts if p < x < q] or None, **kwargs)[:2] for p, q in pieces]
     return sum(r for r, _ in out), sum(e for _, e in out)
 
-# %% ../../nbs/08_integrate.ipynb #c5a0d17e
+# %% ../../nbs/08_integrate.ipynb #de8192a6
 def exact_add(a:float, b:float)->tuple:
     "`(x, err)` with `x` the floating-point sum `a + b` and `x + err == a + b` exactly."
     x = a + b
@@ -259,7 +259,7 @@ def exact_add(a:float, b:float)->tuple:
         a, b = b, a
     return x, (a - x) + b
 
-# %% ../../nbs/08_integrate.ipynb #8b0452c8
+# %% ../../nbs/08_integrate.ipynb #019f1f63
 def _partials(xs):
     "Non-overlapping floats, smallest first, whose exact sum is the exact sum of `xs`."
     partials = []
@@ -276,7 +276,7 @@ def _partials(xs):
         partials[i:] = [x]
     return partials
 
-# %% ../../nbs/08_integrate.ipynb #3cc9fe39
+# %% ../../nbs/08_integrate.ipynb #832a03f4
 def exact_sum(xs, # finite real numbers
               maxiter:int=5, # accepted for mmfutils 0.7; the sum is exact in one pass
              )->tuple:
@@ -290,7 +290,7 @@ def exact_sum(xs, # finite real numbers
     ans = math.fsum(partials)
     return ans, sorted((p for p in _partials(partials + [-ans]) if p), key=abs, reverse=True)
 
-# %% ../../nbs/08_integrate.ipynb #b93db26e
+# %% ../../nbs/08_integrate.ipynb #3e12bce8
 def _fsum(values:list)->float:
     "`math.fsum`, which also returns inf (not OverflowError) when finite values sum past the largest float."
     try:
@@ -300,7 +300,7 @@ def _fsum(values:list)->float:
     except ValueError:  # inf - inf
         return math.nan
 
-# %% ../../nbs/08_integrate.ipynb #b99bf8ef
+# %% ../../nbs/08_integrate.ipynb #798aad48
 def _numbers(xs, who):
     "`xs` as a one-dimensional array of a numeric dtype, or an error naming what is wrong."
     x = np.asarray(xs)
@@ -320,7 +320,7 @@ def _numbers(xs, who):
         raise ValueError(f"{who}: xs must be one-dimensional, got shape {x.shape}")
     return x.ravel()
 
-# %% ../../nbs/08_integrate.ipynb #9729eafc
+# %% ../../nbs/08_integrate.ipynb #b87cf4eb
 def ssum(xs, # a sequence or 1-D array of numbers
         )->tuple:
     "`(sum(xs), err)` with the sum correctly rounded (`math.fsum`) and `err` a bound on its rounding error."
@@ -335,7 +335,7 @@ def ssum(xs, # a sequence or 1-D array of numbers
 
 ssum_python = ssum_numba = ssum_cython = ssum  # mmfutils 0.7's compiled variants: one implementation now
 
-# %% ../../nbs/08_integrate.ipynb #8c11c3d7
+# %% ../../nbs/08_integrate.ipynb #e6db69fd
 def Richardson(f, # f(N): a number or array converging as N grows
                ps=None, # the powers p_0, p_1, ... of the error terms N**-p (default 1, 2, 3, ...)
                l:float=2, # ratio of successive N
@@ -353,7 +353,7 @@ def Richardson(f, # f(N): a number or array converging as N grows
         row, n = new, n + 1
         yield row[-1]
 
-# %% ../../nbs/08_integrate.ipynb #c4735148
+# %% ../../nbs/08_integrate.ipynb #19a8dea1
 def _partial_sums(f, N0):
     "`(terms, partial)`: `partial(N)` is the exact sum of `f(N0) ... f(N0 + N)`, the terms kept in `terms`."
     if not callable(f):
@@ -364,7 +364,7 @@ def _partial_sums(f, N0):
         return ssum(terms)[0]
     return terms, partial
 
-# %% ../../nbs/08_integrate.ipynb #97f3bfb8
+# %% ../../nbs/08_integrate.ipynb #b4d0be03
 def rsum(f, # the term f(n), a number
          N0:int=0, # first n
          ps=None, l:int=2, # as for `Richardson` (l an integer: N counts terms)
@@ -389,7 +389,7 @@ def rsum(f, # the term f(n), a number
             warnings.warn(f"rsum: no convergence within max_terms={max_terms} terms (last change {err:.3g})", stacklevel=2)
             return new, err
 
-# %% ../../nbs/08_integrate.ipynb #eea2bbce
+# %% ../../nbs/08_integrate.ipynb #f034be2a
 def _bench_table(bench:dict)->str:
     "A markdown table (and its provenance) of the results `tests/bench_integrate.py` recorded."
     m, v = bench["machine"], bench["versions"]
