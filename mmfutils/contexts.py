@@ -5,37 +5,39 @@
 # %% auto #0
 __all__ = ['sleep', 'NoInterrupt', 'nointerrupt', 'CoroutineWrapper', 'coroutine', 'FPS']
 
-# %% ../nbs/13_contexts.ipynb #c7736c40
+# %% ../nbs/13_contexts.ipynb #e1e2e147
+import base64
+import contextlib
 import functools
 import math
-import os
+import numbers
 import signal
+import tempfile
 import threading
 import time
 import warnings
 from collections import deque
-import base64
-import contextlib
-import tempfile
 from pathlib import Path
 
 from fastcore.basics import patch
 
-# %% ../nbs/13_contexts.ipynb #46272f7e
+# %% ../nbs/13_contexts.ipynb #35ba9c09
 def sleep(duration:float, # seconds to wait, at least 0
          ):
     "Wait `duration` seconds, ending on time: long naps while far from the end, then short ones against `perf_counter`."
-    if not isinstance(duration, (int, float)) or isinstance(duration, bool) or not duration >= 0:
+    if not isinstance(duration, numbers.Real) or isinstance(duration, bool):
+        raise TypeError(f"sleep: duration must be a number of seconds, got {duration!r}")
+    if not duration >= 0:
         raise ValueError(f"sleep: duration must be a non-negative number of seconds, got {duration!r}")
     end = time.perf_counter() + duration
     while (left := end - time.perf_counter()) > 0:
         time.sleep(left / 2 if left > 2e-3 else 0)
 
-# %% ../nbs/13_contexts.ipynb #83d24be1
+# %% ../nbs/13_contexts.ipynb #81c7f4c8
 def _is_main_thread():
     return threading.current_thread() is threading.main_thread()
 
-# %% ../nbs/13_contexts.ipynb #1e514460
+# %% ../nbs/13_contexts.ipynb #a7f7c78e
 class _State:
     "What every `NoInterrupt` shares: the handlers it replaced, the signals seen and the blocks open."
     lock = threading.RLock()
@@ -49,7 +51,7 @@ class _State:
     deliver = False      # a block with ignore=False saw a signal: pass SIGINT on at the end
     recent = deque()     # arrival times of the latest deferred signals (forcing)
 
-# %% ../nbs/13_contexts.ipynb #1fc2df0e
+# %% ../nbs/13_contexts.ipynb #66cb8c7c
 def _handle(signum, frame):
     "Our handler: count the signal; defer it inside a block, unless forced; otherwise pass it on now."
     st, now = _State, time.monotonic()
@@ -66,7 +68,7 @@ def _handle(signum, frame):
             st.pending = [s for s in st.pending if s != signum]
     _pass_on(signum, frame)
 
-# %% ../nbs/13_contexts.ipynb #2e7495fc
+# %% ../nbs/13_contexts.ipynb #cd23aaf5
 def _pass_on(signum, frame):
     "Give the signal to the handler we replaced (Python's KeyboardInterrupt for SIGINT if we replaced none)."
     handler = _State.previous.get(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
@@ -77,7 +79,7 @@ def _pass_on(signum, frame):
         signal.raise_signal(signum)
         signal.signal(signum, _handle)
 
-# %% ../nbs/13_contexts.ipynb #47b18b9e
+# %% ../nbs/13_contexts.ipynb #f406e786
 def _install():
     "Put our handler on every deferred signal, remembering the one it replaces (main thread)."
     for s in _State.signals:
@@ -88,7 +90,7 @@ def _install():
             _State.previous[s] = current  # recorded first: a signal may arrive as soon as ours is in place
             signal.signal(s, _handle)
 
-# %% ../nbs/13_contexts.ipynb #1fe6e4ac
+# %% ../nbs/13_contexts.ipynb #cbb63e48
 def _uninstall():
     "Give each signal its previous handler back, unless someone replaced ours meanwhile (then theirs stays)."
     for s in list(_State.previous):
@@ -97,13 +99,13 @@ def _uninstall():
             signal.signal(s, signal.SIG_DFL if handler is None else handler)
         del _State.previous[s]  # forgotten last: until then, ours can still pass a signal on
 
-# %% ../nbs/13_contexts.ipynb #1d87cdc1
+# %% ../nbs/13_contexts.ipynb #7f93b9f0
 def _main_only(what):
     if not _is_main_thread():
         raise RuntimeError(f"NoInterrupt.{what}() must be called from the main thread: only it may set signal "
                            f"handlers (called from {threading.current_thread().name})")
 
-# %% ../nbs/13_contexts.ipynb #f84cbd4f
+# %% ../nbs/13_contexts.ipynb #dba3369d
 class NoInterrupt:
     "A `with` block in which SIGINT/SIGTERM only set a flag (`bool(block)`), passed on at its end unless ignored."
     force_n = 3          # this many signals ...
@@ -131,7 +133,7 @@ class NoInterrupt:
         timed_out = self.timeout is not None and time.monotonic() - self._tic > self.timeout
         return self._stopped or timed_out or self._saw_signal()
 
-# %% ../nbs/13_contexts.ipynb #16eaa01a
+# %% ../nbs/13_contexts.ipynb #6874d42b
 @patch
 def __enter__(self:NoInterrupt):
     with _State.lock:
@@ -146,7 +148,7 @@ def __enter__(self:NoInterrupt):
                           "thread first, or call NoInterrupt.register() there.", RuntimeWarning, stacklevel=2)
     return self
 
-# %% ../nbs/13_contexts.ipynb #53d1ed8f
+# %% ../nbs/13_contexts.ipynb #aaea77f1
 @patch
 def __exit__(self:NoInterrupt, *exc):
     self._stopped = True
@@ -172,7 +174,7 @@ def __exit__(self:NoInterrupt, *exc):
         if signum != signal.SIGINT or deliver:
             signal.raise_signal(signum)
 
-# %% ../nbs/13_contexts.ipynb #fa46e1e2
+# %% ../nbs/13_contexts.ipynb #9ffaa347
 @patch(cls_method=True)
 def register(cls:NoInterrupt):
     "Install the handlers now and keep them after blocks end, until `unregister()` (main thread only)."
@@ -181,7 +183,7 @@ def register(cls:NoInterrupt):
         _install()
         _State.explicit = True
 
-# %% ../nbs/13_contexts.ipynb #c8fd8547
+# %% ../nbs/13_contexts.ipynb #5e90677b
 @patch(cls_method=True)
 def unregister(cls:NoInterrupt,
                full:bool=False, # also forget the signals counted so far
@@ -192,15 +194,16 @@ def unregister(cls:NoInterrupt,
         _uninstall()
         _State.explicit = False
         if full:
-            _State.counts.clear(); _State.pending.clear(); _State.recent.clear()
+            for record in (_State.counts, _State.pending, _State.recent):
+                record.clear()
 
-# %% ../nbs/13_contexts.ipynb #5500d0d1
+# %% ../nbs/13_contexts.ipynb #0114b2b7
 @patch(cls_method=True)
 def is_registered(cls:NoInterrupt)->bool:
     "True while our handlers are installed (inside a main-thread block, or after `register()`)."
     return bool(_State.previous)
 
-# %% ../nbs/13_contexts.ipynb #385a5538
+# %% ../nbs/13_contexts.ipynb #beb241ca
 @patch(cls_method=True)
 def set_signals(cls:NoInterrupt,
                 signals, # the signal numbers to defer (default: SIGINT and SIGTERM)
@@ -217,13 +220,13 @@ def set_signals(cls:NoInterrupt,
             _install()
         _State.explicit = explicit
 
-# %% ../nbs/13_contexts.ipynb #a104d755
+# %% ../nbs/13_contexts.ipynb #abe6d945
 @patch
 def interrupt(self:NoInterrupt):
     "Set the flag by hand: tells the threads polling it to stop."
     self._stopped = True
 
-# %% ../nbs/13_contexts.ipynb #8cdf6653
+# %% ../nbs/13_contexts.ipynb #0d77fac8
 @patch
 def map(self:NoInterrupt,
         function, # called on each item; never interrupted by a single Ctrl-C
@@ -238,7 +241,7 @@ def map(self:NoInterrupt,
             results.append(function(x, *args, **kwargs))
     return results
 
-# %% ../nbs/13_contexts.ipynb #2cc2276c
+# %% ../nbs/13_contexts.ipynb #10a32a70
 def nointerrupt(f):
     "Decorator: run `f` inside a `NoInterrupt` block, passing the flag as `interrupted=` (main thread only)."
     @functools.wraps(f)
@@ -251,7 +254,7 @@ def nointerrupt(f):
             return f(*args, **kwargs)
     return wrapper
 
-# %% ../nbs/13_contexts.ipynb #16e37838
+# %% ../nbs/13_contexts.ipynb #4d5df3f4
 class CoroutineWrapper:
     "A primed generator-coroutine, called like a function (`f(x)` sends `x`); as a context it is closed at the end."
     def __init__(self, coroutine): self.coroutine, self.started = coroutine, False
@@ -271,7 +274,7 @@ class CoroutineWrapper:
         return self.send(*value)
     def close(self): self.coroutine.close()
 
-# %% ../nbs/13_contexts.ipynb #7fb3b80e
+# %% ../nbs/13_contexts.ipynb #4f3d2a1b
 def coroutine(generator_function):
     "Decorator: calling the generator function gives a `CoroutineWrapper`, usable as a function or a context."
     @functools.wraps(generator_function)
@@ -279,7 +282,7 @@ def coroutine(generator_function):
         return CoroutineWrapper(generator_function(*args, **kwargs))
     return wrapper
 
-# %% ../nbs/13_contexts.ipynb #8e3ba68a
+# %% ../nbs/13_contexts.ipynb #c94d4314
 def _frames(frames):
     "(number of frames or None, the iterable): an int counts frames, a sized iterable gives its length."
     if isinstance(frames, int) and not isinstance(frames, bool):
@@ -294,7 +297,7 @@ def _frames(frames):
         except TypeError:
             raise TypeError(f"FPS: frames must be a count or an iterable, got {type(frames).__name__}") from None
 
-# %% ../nbs/13_contexts.ipynb #24e625cf
+# %% ../nbs/13_contexts.ipynb #82f32ae5
 class FPS:
     "Iterate over `frames` at most `max_fps` a second, until done, a Ctrl-C or `timeout`; measures the frame rate."
     _default_timeout = 10   # seconds, for frames of unknown number
@@ -324,90 +327,113 @@ class FPS:
         self.dpi, self.timeout, self.unregister = dpi, timeout, unregister
         if (embed or filename) and self.fig is None:
             raise ValueError("FPS: a movie (embed= or filename=) needs the figure: pass fig= or display=")
-        self.tics, self.frame, self.interrupted = deque([time.perf_counter()], maxlen=max_tics), -1, None
+        self.tics, self._frame, self.interrupted = deque([time.perf_counter()], maxlen=max_tics), -1, None
 
-# %% ../nbs/13_contexts.ipynb #f1463285
+# %% ../nbs/13_contexts.ipynb #b1676203
+@patch(as_prop=True)
+def frame(self:FPS)->int:
+    "The current frame, from 0 (-1 before the first)."
+    return self._frame
+
+# %% ../nbs/13_contexts.ipynb #3fbb38f0
 @patch
-def __enter__(self:FPS):
+def _set_frame(self:FPS, frame:int):
+    if frame == self._frame + 1 and frame > 0:  # one frame further: stamp the start of the new one
+        self.tics.append(time.perf_counter())
+    self._frame = frame
+
+FPS.frame = FPS.frame.setter(FPS._set_frame)
+
+# %% ../nbs/13_contexts.ipynb #0d95fd7f
+@patch
+def __enter__(self:FPS):  # noqa: F811 (patched onto FPS, not NoInterrupt's)
     timeout = self.timeout
     if timeout is None and self.frames is None:
         timeout = self._default_timeout
     self.interrupted = NoInterrupt(timeout=timeout, unregister=self.unregister).__enter__()
     return self
 
-# %% ../nbs/13_contexts.ipynb #1feccf2b
+# %% ../nbs/13_contexts.ipynb #102bbc73
 @patch
-def __exit__(self:FPS, *exc):
+def __exit__(self:FPS, *exc):  # noqa: F811
     interrupted, self.interrupted = self.interrupted, None
-    self._stopped = bool(interrupted) and (self.frames is None or self.frame < self.frames - 1)
     return interrupted.__exit__(*exc)
 
-# %% ../nbs/13_contexts.ipynb #40d7eb56
+# %% ../nbs/13_contexts.ipynb #a81d8a56
 @patch
 def __bool__(self:FPS):
     "True while the loop should go on."
     running = self.interrupted is not None and not self.interrupted
     return running and (self.frames is None or self.frame < self.frames)
 
-# %% ../nbs/13_contexts.ipynb #c5d88578
+# %% ../nbs/13_contexts.ipynb #06ef0595
 @patch
-def interrupt(self:FPS):
+def interrupt(self:FPS):  # noqa: F811
     "Stop the loop before its next frame."
-    if self.interrupted is not None: self.interrupted.interrupt()
+    if self.interrupted is not None:
+        self.interrupted.interrupt()
 
-# %% ../nbs/13_contexts.ipynb #84e1f062
+# %% ../nbs/13_contexts.ipynb #cb8b1b2c
 @patch
 def __iter__(self:FPS):
     opened = self.interrupted is None
-    if opened: self.__enter__()
+    if opened:
+        self.__enter__()
     try:
         with self._movie() as grab:
-            self.tics.clear(); self.tics.append(time.perf_counter()); self.frame = -1
+            self.tics.clear()
+            self.tics.append(time.perf_counter())
+            self._frame = -1
             for frame in self.the_frames:
-                if not self: break
+                if not self:
+                    break
                 if self.max_fps and self.frame >= 0:
                     sleep(max(0.0, self.tics[-1] + 1 / self.max_fps - time.perf_counter()))
-                if self.frame >= 0: self.tics.append(time.perf_counter())
                 self.frame += 1
                 yield frame
                 self._show(grab)
     finally:
-        if opened: self.__exit__(None, None, None)
+        if opened:
+            self.__exit__(None, None, None)
 
-# %% ../nbs/13_contexts.ipynb #51c36c30
+# %% ../nbs/13_contexts.ipynb #34442e21
 @patch
 def _show(self:FPS, grab):
     if self.display is not None:
         from IPython.display import clear_output, display
-        display(self.display); clear_output(wait=True)
-    if grab is not None: grab()
+        display(self.display)
+        clear_output(wait=True)
+    if grab is not None:
+        grab()
 
-# %% ../nbs/13_contexts.ipynb #cb86bdda
+# %% ../nbs/13_contexts.ipynb #e9559dbf
 @patch(as_prop=True)
 def fps(self:FPS)->float:
     "Frames per second over the last `max_tics` frames (nan before the second frame)."
-    if len(self.tics) < 2: return math.nan
+    if len(self.tics) < 2:
+        return math.nan
     return (len(self.tics) - 1) / (self.tics[-1] - self.tics[0])
 
-# %% ../nbs/13_contexts.ipynb #89c4c315
+# %% ../nbs/13_contexts.ipynb #d6e17d6c
 @patch
 def __float__(self:FPS): return float(self.fps)
 
-# %% ../nbs/13_contexts.ipynb #36fb01b4
+# %% ../nbs/13_contexts.ipynb #16bf0bab
 @patch
 def __str__(self:FPS): return f"{self.fps:.2f}"
 
-# %% ../nbs/13_contexts.ipynb #5a3dcafc
+# %% ../nbs/13_contexts.ipynb #7b42cef4
 @patch
 def __format__(self:FPS, spec): return format(float(self.fps), spec)
 
-# %% ../nbs/13_contexts.ipynb #93c26c8d
+# %% ../nbs/13_contexts.ipynb #ce428781
 @patch
 def __len__(self:FPS):
-    if self.frames is None: raise TypeError(f"object of type '{type(self).__name__}' has no len()")
+    if self.frames is None:
+        raise TypeError(f"object of type '{type(self).__name__}' has no len()")
     return self.frames
 
-# %% ../nbs/13_contexts.ipynb #62df012b
+# %% ../nbs/13_contexts.ipynb #61383f9a
 @patch
 def _movie(self:FPS):
     "A context giving the function that grabs a movie frame (None: no movie)."
@@ -421,7 +447,7 @@ def _movie(self:FPS):
         raise RuntimeError("FPS: movies need the ffmpeg program, which is not on the PATH")
     return _writing(self, FFMpegWriter)
 
-# %% ../nbs/13_contexts.ipynb #0c542ba8
+# %% ../nbs/13_contexts.ipynb #2eda3c70
 def _writing(fps, writer_class):
     @contextlib.contextmanager
     def writing():

@@ -5,15 +5,15 @@
 # %% auto #0
 __all__ = ['persistent_locals', 'debug']
 
-# %% ../nbs/15_debugging.ipynb #97bcfd9e
+# %% ../nbs/15_debugging.ipynb #74d50380
 import functools
 import inspect
 import sys
 
-# %% ../nbs/15_debugging.ipynb #00c6cdd8
+# %% ../nbs/15_debugging.ipynb #bc46020e
 _LOCALS = {}  # where `debug` puts the locals when given no dict
 
-# %% ../nbs/15_debugging.ipynb #612b6c6e
+# %% ../nbs/15_debugging.ipynb #155fc82c
 def _frame_of(code, tb):
     "The innermost frame in traceback `tb` that runs `code` (None if none does)."
     frame = None
@@ -23,7 +23,7 @@ def _frame_of(code, tb):
         tb = tb.tb_next
     return frame
 
-# %% ../nbs/15_debugging.ipynb #4388b053
+# %% ../nbs/15_debugging.ipynb #218659d8
 def _call_keeping(func, keep, args, kwargs):
     "Call `func`, passing the locals of its body (under any decorators) to `keep` as it returns or raises."
     code, old = inspect.unwrap(func).__code__, sys.getprofile()
@@ -38,7 +38,7 @@ def _call_keeping(func, keep, args, kwargs):
     finally:
         sys.setprofile(old)
 
-# %% ../nbs/15_debugging.ipynb #195b18ba
+# %% ../nbs/15_debugging.ipynb #17aa0457
 def _generator_keeping(gen, code, keep):
     "Run generator `gen` step by step (send and throw pass through), keeping its locals after each step."
     try:
@@ -62,7 +62,7 @@ def _generator_keeping(gen, code, keep):
             keep(frame.f_locals)
         raise
 
-# %% ../nbs/15_debugging.ipynb #f1bf9672
+# %% ../nbs/15_debugging.ipynb #a1ad643f
 def persistent_locals(func, # the function (or generator function) to watch
                       env:dict=None, # a dict updated with its locals as well (e.g. `globals()`)
                      ):
@@ -85,7 +85,7 @@ def persistent_locals(func, # the function (or generator function) to watch
     wrapper.locals, wrapper.env, wrapper.clear_locals = locals_, env, locals_.clear
     return wrapper
 
-# %% ../nbs/15_debugging.ipynb #282272dd
+# %% ../nbs/15_debugging.ipynb #cfb4a61b
 def debug(*args, **kwargs):
     "Decorator keeping a function's locals: `@debug`, `@debug(env)`, `@debug(locals=env)` or `debug(f, env)`."
     env = kwargs.get("locals", kwargs.get("env", _LOCALS))

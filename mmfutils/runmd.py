@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['md_to_ipy', 'load_ipython_extension', 'unload_ipython_extension']
 
-# %% ../nbs/16_runmd.ipynb #212eaae4
+# %% ../nbs/16_runmd.ipynb #9af59ac7
 import shlex
 import sys
 from pathlib import Path
 
-# %% ../nbs/16_runmd.ipynb #e2658548
+# %% ../nbs/16_runmd.ipynb #234015bf
 def md_to_ipy(md_file, # a Markdown notebook: MyST (`{code-cell}`) or Jupytext Markdown
               ipy_file=None, # where to write the script (default: `notes.md` -> `notes_.ipy` beside it)
              )->Path:
@@ -30,7 +30,7 @@ def md_to_ipy(md_file, # a Markdown notebook: MyST (`{code-cell}`) or Jupytext M
     ipy_file.write_text(script)
     return ipy_file
 
-# %% ../nbs/16_runmd.ipynb #19669212
+# %% ../nbs/16_runmd.ipynb #a813423c
 def _runmd(ip, line):
     "`%runmd [run options] notes.md [args]`: convert the first `.md` token, then `%run` the line with `sys.argv` set."
     tokens = shlex.split(line)
@@ -44,7 +44,7 @@ def _runmd(ip, line):
     finally:
         sys.argv = saved
 
-# %% ../nbs/16_runmd.ipynb #770d453d
+# %% ../nbs/16_runmd.ipynb #ea15f8bf
 def load_ipython_extension(ip):
     "`%load_ext mmfutils.runmd`: define the `%runmd` line magic on the shell `ip`."
     ip.register_magic_function(lambda line: _runmd(ip, line), "line", "runmd")

@@ -10,7 +10,7 @@ __all__ = ['auto_timeit']
 # (and auto_timeit imports numpy when called).
 import timeit
 
-# %% ../../nbs/03_performance.ipynb #b6210ad7
+# %% ../../nbs/03_performance.ipynb #ca027147
 def _unit(seconds):
     "(unit, factor) that shows `seconds` as a number of at least 1 (s, ms, μs or ns)."
     for unit, factor in (("s", 1), ("ms", 1000), ("μs", 1000**2)):
@@ -18,7 +18,7 @@ def _unit(seconds):
             return unit, factor
     return "ns", 1000**3
 
-# %% ../../nbs/03_performance.ipynb #e22e154c
+# %% ../../nbs/03_performance.ipynb #5035e983
 def auto_timeit(stmt="pass", # the code to time: a string, or a callable without arguments
                 setup="pass", # code run once before each repetition, not timed
                 time:float=1.0, # seconds the whole measurement should take: chooses the number of loops
