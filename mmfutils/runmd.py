@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['md_to_ipy', 'load_ipython_extension', 'unload_ipython_extension']
 
-# %% ../nbs/16_runmd.ipynb #9af59ac7
+# %% ../nbs/16_runmd.ipynb #c4ec0576
 import shlex
 import sys
 from pathlib import Path
 
-# %% ../nbs/16_runmd.ipynb #234015bf
+# %% ../nbs/16_runmd.ipynb #d4447672
 def md_to_ipy(md_file, # a Markdown notebook: MyST (`{code-cell}`) or Jupytext Markdown
-              ipy_file=None, # where to write the script (default: `notes.md` -> `notes_.ipy` beside it)
+              ipy_file:str=None, # where to write the script (default: `notes.md` -> `notes_.ipy` beside it)
              )->Path:
     "Write the code cells of `md_file` as an IPython script (magics kept, text as comments); return its path."
     try:
@@ -30,7 +30,7 @@ def md_to_ipy(md_file, # a Markdown notebook: MyST (`{code-cell}`) or Jupytext M
     ipy_file.write_text(script)
     return ipy_file
 
-# %% ../nbs/16_runmd.ipynb #a813423c
+# %% ../nbs/16_runmd.ipynb #6f87f40d
 def _runmd(ip, line):
     "`%runmd [run options] notes.md [args]`: convert the first `.md` token, then `%run` the line with `sys.argv` set."
     tokens = shlex.split(line)
@@ -44,11 +44,12 @@ def _runmd(ip, line):
     finally:
         sys.argv = saved
 
-# %% ../nbs/16_runmd.ipynb #ea15f8bf
+# %% ../nbs/16_runmd.ipynb #230f9440
 def load_ipython_extension(ip):
     "`%load_ext mmfutils.runmd`: define the `%runmd` line magic on the shell `ip`."
     ip.register_magic_function(lambda line: _runmd(ip, line), "line", "runmd")
 
+# %% ../nbs/16_runmd.ipynb #55582abd
 def unload_ipython_extension(ip):
     "`%unload_ext mmfutils.runmd`: remove `%runmd` again."
     ip.magics_manager.magics["line"].pop("runmd", None)
