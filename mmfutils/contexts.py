@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['sleep', 'NoInterrupt', 'nointerrupt', 'CoroutineWrapper', 'coroutine', 'FPS']
 
-# %% ../nbs/13_contexts.ipynb #ef5d1c14
+# %% ../nbs/13_contexts.ipynb #0ee9fb3c
 import base64
 import contextlib
 import functools
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from fastcore.basics import patch
 
-# %% ../nbs/13_contexts.ipynb #b7155606
+# %% ../nbs/13_contexts.ipynb #39af7b60
 def sleep(duration:float, # seconds to wait, at least 0
          ):
     "Wait `duration` seconds, ending on time: long naps while far from the end, then short ones against `perf_counter`."
@@ -33,11 +33,11 @@ def sleep(duration:float, # seconds to wait, at least 0
     while (left := end - time.perf_counter()) > 0:
         time.sleep(left / 2 if left > 2e-3 else 0)
 
-# %% ../nbs/13_contexts.ipynb #01fc4b7f
+# %% ../nbs/13_contexts.ipynb #86d79e0f
 def _is_main_thread():
     return threading.current_thread() is threading.main_thread()
 
-# %% ../nbs/13_contexts.ipynb #a5fd8650
+# %% ../nbs/13_contexts.ipynb #2e87bfb0
 class _State:
     "What every `NoInterrupt` shares: the handlers it replaced, the signals seen and the blocks open."
     lock = threading.RLock()
@@ -51,7 +51,7 @@ class _State:
     deliver = False      # a block with ignore=False saw a signal: pass SIGINT on at the end
     recent = deque()     # arrival times of the latest deferred signals (forcing)
 
-# %% ../nbs/13_contexts.ipynb #3a053fc8
+# %% ../nbs/13_contexts.ipynb #ff798563
 def _handle(signum, frame):
     "Our handler: count the signal; defer it inside a block, unless forced; otherwise pass it on now."
     st, now = _State, time.monotonic()
@@ -68,7 +68,7 @@ def _handle(signum, frame):
             st.pending = [s for s in st.pending if s != signum]
     _pass_on(signum, frame)
 
-# %% ../nbs/13_contexts.ipynb #72809f70
+# %% ../nbs/13_contexts.ipynb #7780a740
 def _pass_on(signum, frame):
     "Give the signal to the handler we replaced (Python's KeyboardInterrupt for SIGINT if we replaced none)."
     handler = _State.previous.get(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
@@ -79,7 +79,7 @@ def _pass_on(signum, frame):
         signal.raise_signal(signum)
         signal.signal(signum, _handle)
 
-# %% ../nbs/13_contexts.ipynb #c691fcd2
+# %% ../nbs/13_contexts.ipynb #badf951d
 def _install():
     "Put our handler on every deferred signal, remembering the one it replaces (main thread)."
     for s in _State.signals:
@@ -90,7 +90,7 @@ def _install():
             _State.previous[s] = current  # recorded first: a signal may arrive as soon as ours is in place
             signal.signal(s, _handle)
 
-# %% ../nbs/13_contexts.ipynb #2828aca7
+# %% ../nbs/13_contexts.ipynb #cf85d2ea
 def _uninstall():
     "Give each signal its previous handler back, unless someone replaced ours meanwhile (then theirs stays)."
     for s in list(_State.previous):
@@ -99,13 +99,13 @@ def _uninstall():
             signal.signal(s, signal.SIG_DFL if handler is None else handler)
         del _State.previous[s]  # forgotten last: until then, ours can still pass a signal on
 
-# %% ../nbs/13_contexts.ipynb #5b60b6f3
+# %% ../nbs/13_contexts.ipynb #8f0a9ced
 def _main_only(what):
     if not _is_main_thread():
         raise RuntimeError(f"NoInterrupt.{what}() must be called from the main thread: only it may set signal "
                            f"handlers (called from {threading.current_thread().name})")
 
-# %% ../nbs/13_contexts.ipynb #f3148272
+# %% ../nbs/13_contexts.ipynb #d547c85e
 class NoInterrupt:
     "A `with` block in which SIGINT/SIGTERM only set a flag (`bool(block)`), passed on at its end unless ignored."
     force_n = 3          # this many signals ...
@@ -137,7 +137,7 @@ class NoInterrupt:
         "Set the flag by hand: tells the threads polling it to stop."
         self._stopped = True
 
-# %% ../nbs/13_contexts.ipynb #0751dfb2
+# %% ../nbs/13_contexts.ipynb #321e17ec
 @patch
 def __enter__(self:NoInterrupt):
     "Start deferring (main thread: our handlers in place) and return the flag."
@@ -153,7 +153,7 @@ def __enter__(self:NoInterrupt):
                           "thread first, or call NoInterrupt.register() there.", RuntimeWarning, stacklevel=2)
     return self
 
-# %% ../nbs/13_contexts.ipynb #e3389e1d
+# %% ../nbs/13_contexts.ipynb #c7709109
 @patch
 def __exit__(self:NoInterrupt, *exc):
     "End the block; the outermost one puts the handlers back and passes on what it deferred."
@@ -180,7 +180,7 @@ def __exit__(self:NoInterrupt, *exc):
         if signum != signal.SIGINT or deliver:
             signal.raise_signal(signum)
 
-# %% ../nbs/13_contexts.ipynb #1c2c9fc6
+# %% ../nbs/13_contexts.ipynb #370609a4
 @patch(cls_method=True)
 def register(cls:NoInterrupt):
     "Install the handlers now and keep them after blocks end, until `unregister()` (main thread only)."
@@ -189,7 +189,7 @@ def register(cls:NoInterrupt):
         _install()
         _State.explicit = True
 
-# %% ../nbs/13_contexts.ipynb #dcf9d372
+# %% ../nbs/13_contexts.ipynb #e8ed0a3c
 @patch(cls_method=True)
 def unregister(cls:NoInterrupt,
                full:bool=False, # also forget the signals counted so far
@@ -204,13 +204,13 @@ def unregister(cls:NoInterrupt,
             for record in (_State.counts, _State.pending, _State.recent):
                 record.clear()
 
-# %% ../nbs/13_contexts.ipynb #3aac4752
+# %% ../nbs/13_contexts.ipynb #c0f75a21
 @patch(cls_method=True)
 def is_registered(cls:NoInterrupt)->bool:
     "True while our handlers are installed (inside a main-thread block, or after `register()`)."
     return bool(_State.previous)
 
-# %% ../nbs/13_contexts.ipynb #30b08f2f
+# %% ../nbs/13_contexts.ipynb #9fa7ef02
 @patch(cls_method=True)
 def set_signals(cls:NoInterrupt,
                 signals, # the signal numbers to defer (default: SIGINT and SIGTERM)
@@ -227,7 +227,7 @@ def set_signals(cls:NoInterrupt,
             _install()
         _State.explicit = explicit
 
-# %% ../nbs/13_contexts.ipynb #2f3870af
+# %% ../nbs/13_contexts.ipynb #9e7e4428
 @patch
 def map(self:NoInterrupt,
         function, # called on each item; never interrupted by a single Ctrl-C
@@ -242,7 +242,7 @@ def map(self:NoInterrupt,
             results.append(function(x, *args, **kwargs))
     return results
 
-# %% ../nbs/13_contexts.ipynb #bf1abe1c
+# %% ../nbs/13_contexts.ipynb #b32039a0
 def nointerrupt(f):
     "Decorator: run `f` inside a `NoInterrupt` block, passing the flag as `interrupted=` (main thread only)."
     @functools.wraps(f)
@@ -255,7 +255,7 @@ def nointerrupt(f):
             return f(*args, **kwargs)
     return wrapper
 
-# %% ../nbs/13_contexts.ipynb #681eac50
+# %% ../nbs/13_contexts.ipynb #faa8a23b
 class CoroutineWrapper:
     "A primed generator-coroutine, called like a function (`f(x)` sends `x`); as a context it is closed at the end."
     def __init__(self, coroutine): self.coroutine, self.started = coroutine, False
@@ -275,7 +275,7 @@ class CoroutineWrapper:
         return self.send(*value)
     def close(self): self.coroutine.close()
 
-# %% ../nbs/13_contexts.ipynb #b6f6fee4
+# %% ../nbs/13_contexts.ipynb #8e296268
 def coroutine(generator_function):
     "Decorator: calling the generator function gives a `CoroutineWrapper`, usable as a function or a context."
     @functools.wraps(generator_function)
@@ -283,7 +283,7 @@ def coroutine(generator_function):
         return CoroutineWrapper(generator_function(*args, **kwargs))
     return wrapper
 
-# %% ../nbs/13_contexts.ipynb #19d67790
+# %% ../nbs/13_contexts.ipynb #13b791c1
 def _frames(frames):
     "(number of frames or None, the iterable): an int counts frames, a sized iterable gives its length."
     if isinstance(frames, int) and not isinstance(frames, bool):
@@ -298,7 +298,7 @@ def _frames(frames):
         except TypeError:
             raise TypeError(f"FPS: frames must be a count or an iterable, got {type(frames).__name__}") from None
 
-# %% ../nbs/13_contexts.ipynb #b495fcc2
+# %% ../nbs/13_contexts.ipynb #7392d79e
 class FPS:
     "Iterate over `frames` at most `max_fps` a second, until done, a Ctrl-C or `timeout`; measures the frame rate."
     _default_timeout = 10   # seconds, for frames of unknown number
@@ -340,13 +340,13 @@ class FPS:
         interrupted, self.interrupted = self.interrupted, None
         return interrupted.__exit__(*exc)
 
-# %% ../nbs/13_contexts.ipynb #8cd8f09f
+# %% ../nbs/13_contexts.ipynb #7aff9371
 @patch(as_prop=True)
 def frame(self:FPS)->int:
     "The current frame, from 0 (-1 before the first)."
     return self._frame
 
-# %% ../nbs/13_contexts.ipynb #12e11108
+# %% ../nbs/13_contexts.ipynb #f6d0a67a
 @patch
 def _set_frame(self:FPS, frame:int):
     if frame == self._frame + 1 and frame > 0:  # one frame further: stamp the start of the new one
@@ -355,21 +355,21 @@ def _set_frame(self:FPS, frame:int):
 
 FPS.frame = FPS.frame.setter(FPS._set_frame)
 
-# %% ../nbs/13_contexts.ipynb #c05955d7
+# %% ../nbs/13_contexts.ipynb #8aae1a83
 @patch
 def __bool__(self:FPS):
     "True while the loop should go on."
     running = self.interrupted is not None and not self.interrupted
     return running and (self.frames is None or self.frame < self.frames)
 
-# %% ../nbs/13_contexts.ipynb #04d2c8f4
+# %% ../nbs/13_contexts.ipynb #c81da8f4
 @patch
 def interrupt(self:FPS):
     "Stop the loop before its next frame."
     if self.interrupted is not None:
         self.interrupted.interrupt()
 
-# %% ../nbs/13_contexts.ipynb #2ae67bc6
+# %% ../nbs/13_contexts.ipynb #7bcc93e0
 @patch
 def __iter__(self:FPS):
     opened = self.interrupted is None
@@ -392,7 +392,7 @@ def __iter__(self:FPS):
         if opened:
             self.__exit__(None, None, None)
 
-# %% ../nbs/13_contexts.ipynb #618b2f47
+# %% ../nbs/13_contexts.ipynb #8588e77c
 @patch
 def _show(self:FPS, grab):
     if self.display is not None:
@@ -402,7 +402,7 @@ def _show(self:FPS, grab):
     if grab is not None:
         grab()
 
-# %% ../nbs/13_contexts.ipynb #5005759f
+# %% ../nbs/13_contexts.ipynb #30c19e4a
 @patch(as_prop=True)
 def fps(self:FPS)->float:
     "Frames per second over the last `max_tics` frames (nan before the second frame)."
@@ -410,26 +410,26 @@ def fps(self:FPS)->float:
         return math.nan
     return (len(self.tics) - 1) / (self.tics[-1] - self.tics[0])
 
-# %% ../nbs/13_contexts.ipynb #3f4a5d2c
+# %% ../nbs/13_contexts.ipynb #3ac66fa5
 @patch
 def __float__(self:FPS): return float(self.fps)
 
-# %% ../nbs/13_contexts.ipynb #661cfba4
+# %% ../nbs/13_contexts.ipynb #47f77a29
 @patch
 def __str__(self:FPS): return f"{self.fps:.2f}"
 
-# %% ../nbs/13_contexts.ipynb #c4ed267a
+# %% ../nbs/13_contexts.ipynb #e6a08a92
 @patch
 def __format__(self:FPS, spec): return format(float(self.fps), spec)
 
-# %% ../nbs/13_contexts.ipynb #4caa05e4
+# %% ../nbs/13_contexts.ipynb #11267887
 @patch
 def __len__(self:FPS):
     if self.frames is None:
         raise TypeError(f"object of type '{type(self).__name__}' has no len()")
     return self.frames
 
-# %% ../nbs/13_contexts.ipynb #6663c162
+# %% ../nbs/13_contexts.ipynb #ff9ba48c
 @patch
 def _movie(self:FPS):
     "A context giving the function that grabs a movie frame (None: no movie)."
@@ -443,7 +443,7 @@ def _movie(self:FPS):
         raise RuntimeError("FPS: movies need the ffmpeg program, which is not on the PATH")
     return _writing(self, FFMpegWriter)
 
-# %% ../nbs/13_contexts.ipynb #4edaf395
+# %% ../nbs/13_contexts.ipynb #e1454dbb
 def _writing(fps, writer_class):
     @contextlib.contextmanager
     def writing():
