@@ -6,14 +6,15 @@
 __all__ = ['PeriodicBasis', 'CartesianBasis', 'CylindricalBasis', 'SphericalBasis', 'BasisMixin', 'interfaces', 'IBasisMinimal',
            'IBasis', 'IBasisKx', 'IBasisCutoff', 'IBasisWithConvolution', 'IBasisLz', 'IBasisExtended']
 
-# %% ../../../nbs/07_bases.ipynb #f911caed
+# %% ../../../nbs/07_bases.ipynb #57835a3c
 from . import interfaces
 from .cylindrical import CylindricalBasis
 from .interfaces import (BasisMixin, IBasis, IBasisCutoff, IBasisExtended, IBasisKx, IBasisLz,
                                             IBasisMinimal, IBasisWithConvolution)
-from .periodic import CartesianBasis, PeriodicBasis
+from .cartesian import CartesianBasis
+from .periodic import PeriodicBasis
 from .spherical import SphericalBasis
 
-# %% ../../../nbs/07_bases.ipynb #6b7e9de8
+# %% ../../../nbs/07_bases.ipynb #840822bd
 _all_ = ["PeriodicBasis", "CartesianBasis", "CylindricalBasis", "SphericalBasis", "BasisMixin", "interfaces",
          "IBasisMinimal", "IBasis", "IBasisKx", "IBasisCutoff", "IBasisWithConvolution", "IBasisLz", "IBasisExtended"]

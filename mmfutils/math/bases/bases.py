@@ -5,11 +5,12 @@
 # %% auto #0
 __all__ = ['SphericalBasis', 'PeriodicBasis', 'CartesianBasis', 'CylindricalBasis', 'interfaces']
 
-# %% ../../../nbs/07_bases_compat.ipynb #37803476
+# %% ../../../nbs/07_bases_compat.ipynb #2f6686c6
 from . import interfaces
 from .cylindrical import CylindricalBasis
-from .periodic import CartesianBasis, PeriodicBasis
+from .cartesian import CartesianBasis
+from .periodic import PeriodicBasis
 from .spherical import SphericalBasis
 
-# %% ../../../nbs/07_bases_compat.ipynb #d3638d99
+# %% ../../../nbs/07_bases_compat.ipynb #393b231a
 _all_ = ["SphericalBasis", "PeriodicBasis", "CartesianBasis", "CylindricalBasis", "interfaces"]
