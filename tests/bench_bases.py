@@ -10,7 +10,7 @@ One Laplacian of a complex128 128^3 field is one forward FFT, one multiplication
 * mmfutils 0.7.8's `PeriodicBasis.laplacian`, installed with pip into the scratch virtualenv
   build/bench-upstream (created on first use) and run in a child process that times each call itself.
 
-Then, with 1 thread (their transforms are small), `CylindricalBasis.laplacian` (and `exp=True`) of a complex128
+Then, with 1 thread (their transforms and matrix products are small: BLAS runs 1 thread in both processes), `CylindricalBasis.laplacian` (and `exp=True`) of a complex128
 (Nx, Nr) = (256, 64) field against its floor (a raw pyFFTW plan pair along x, a numpy multiplication, and one
 numpy matrix product with the stored dense radial matrix), and `SphericalBasis.laplacian` of a complex128 field
 of 4096 radii against its floor (SciPy's sine-transform pair and one multiplication), each beside 0.7.8's.
@@ -20,6 +20,7 @@ ratios to ours, and the median over rounds of the ratio within a round (robust w
 machine). Run: `make bench` (or `.venv/bin/python tests/bench_bases.py`).
 """
 import functools
+import os
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pyfftw
 import scipy.fft
+import threadpoolctl
 
 from mmfutils.math.bases import CylindricalBasis, PeriodicBasis, SphericalBasis
 from mmfutils.performance import fft
@@ -97,7 +99,8 @@ def upstream_python():
 class Upstream:
     "mmfutils 0.7.8 in a child process: `call(name)` runs one call there and returns the time it measured."
     def __init__(self):
-        self.proc = subprocess.Popen([str(upstream_python()), "-I", "-W", "ignore", "-c", CHILD], cwd="/",
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")  # as BLAS_THREADS in this process
+        self.proc = subprocess.Popen([str(upstream_python()), "-I", "-W", "ignore", "-c", CHILD], cwd="/", env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.version = subprocess.run([str(upstream_python()), "-I", "-c", "import mmfutils; print(mmfutils.__version__)"],
                                       capture_output=True, text=True, check=True).stdout.strip()
@@ -265,6 +268,7 @@ def exact(y, multiplier):
 
 def main():
     fft.set_num_threads(THREADS)
+    threadpoolctl.threadpool_limits(1, user_api="blas")  # the radial matrix products are small: one BLAS thread
     basis = PeriodicBasis(Nxyz=(N,) * 3, Lxyz=(L,) * 3)
     k2 = sum(k**2 for k in basis.kxyz)  # the full N^3 array the floor multiplies by
     upstream = Upstream()
