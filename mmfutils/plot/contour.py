@@ -126,14 +126,14 @@ def imcontourf(x, # abscissa: 1-D, like x[:, None], or a meshgrid array of z's s
         plt.sci(img)
     return img
 
-# %% ../../nbs/20_plot_contour.ipynb #5a0bf1d7
+# %% ../../nbs/20_plot_contour.ipynb #db8b1553
 def _phase_levels(N):
     "Levels of cos(phase) and of sin(phase) that draw the 4N phases (k + 1/2) pi / 2N, each on its well-conditioned side."
     phases = np.angle(np.exp(1j * (np.arange(4 * N) + 0.5) * np.pi / (2 * N)))
     by_cos = (abs(phases) >= np.pi / 4) & (abs(phases) <= 3 * np.pi / 4)
     return np.unique(np.cos(phases[by_cos]).round(12)), np.unique(np.sin(phases[~by_cos]).round(12))
 
-# %% ../../nbs/20_plot_contour.ipynb #1ced70b8
+# %% ../../nbs/20_plot_contour.ipynb #b2bed4d9
 def phase_contour(x, y, # abscissa and ordinate, as for `imcontourf`
                   z, # complex field z[x, y]
                   N:int=10, # lines per quarter turn: 4N lines in all

@@ -53,7 +53,7 @@ def plot_err(x, # abscissa, 1-D (or any array with one non-trivial axis)
     return [plt.errorbar(x, curves[:, n], xerr=xerr, yerr=None if errs is None else errs[:, n], **kw)
             for n in range(curves.shape[1])]
 
-# %% ../../nbs/20_plot_errors.ipynb #22c3e695
+# %% ../../nbs/20_plot_errors.ipynb #a8cd55be
 def error_line(x, y, # the curve
                dy, # its standard deviation (Gaussian errors), scalar or per point
                fgc="k", # colour of the band
