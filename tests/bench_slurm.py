@@ -63,7 +63,7 @@ def ours(ipython_dir: str, profile: str) -> list[float]:
     try:
         client = cluster.wait(timeout=120)
         ready = time.perf_counter()
-        job = job_of(cluster.cluster)
+        job = job_of(cluster.ipp_cluster)
         check(client, job)
     finally:
         stop_tic = time.perf_counter()
