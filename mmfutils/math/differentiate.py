@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['differentiate', 'hessian']
 
-# %% ../../nbs/08_differentiate.ipynb #7b5d60f6
+# %% ../../nbs/08_differentiate.ipynb #a4bcb5e8
 import itertools
 import numbers
 
@@ -13,7 +13,7 @@ import numpy as np
 
 from .integrate import Richardson
 
-# %% ../../nbs/08_differentiate.ipynb #f9232e01
+# %% ../../nbs/08_differentiate.ipynb #8df78ce8
 def _difference(f, x, d, dir):
     "The finite difference for the `d`-th derivative (1 or 2) at `x` with step `h`, as a function of `N = h0/h`."
     def D(h):
@@ -25,12 +25,12 @@ def _difference(f, x, d, dir):
         return (f(x + 2 * dir * h) - 2 * f(x + dir * h) + f(x)) / (h * h)
     return D
 
-# %% ../../nbs/08_differentiate.ipynb #78304e75
+# %% ../../nbs/08_differentiate.ipynb #38ebecc9
 def _extrapolate(D, p, p0, h0, l, nmax):
     "`(limit of D(h) as h -> 0, error estimate)` by Richardson extrapolation, stopping when round-off wins."
     r = Richardson(lambda N: D(h0 / N), ps=itertools.count(p * p0, p), l=l)
     prev, best, best_err = next(r), None, np.inf
-    for _ in range(nmax):
+    for _ in range(nmax + 2):  # at most nmax + 3 steps, as mmfutils 0.7
         new = next(r)
         change = float(np.max(np.abs(new - prev)))
         if change >= best_err and best is not None:
@@ -38,7 +38,7 @@ def _extrapolate(D, p, p0, h0, l, nmax):
         best, best_err, prev = new, change, new
     return best, best_err
 
-# %% ../../nbs/08_differentiate.ipynb #2bbaf44c
+# %% ../../nbs/08_differentiate.ipynb #55ab5d34
 def _check(f, d, h0, l, nmax, dir):
     "Refuse arguments `differentiate` cannot use, naming them."
     if not callable(f):
@@ -53,13 +53,13 @@ def _check(f, d, h0, l, nmax, dir):
     if dir not in (-1, 0, 1):
         raise ValueError(f"differentiate: dir must be -1, 0 or 1, got {dir!r}")
 
-# %% ../../nbs/08_differentiate.ipynb #7f77ee56
+# %% ../../nbs/08_differentiate.ipynb #d36767c9
 def differentiate(f, # function of one variable (vectorised if `x` is an array)
                   x=0.0, # where to differentiate: a number or an array
                   d:int=1, # order of the derivative (0 gives f(x))
                   h0:float=1.0, # first step: about a tenth of the scale on which f changes
                   l:float=1.4, # ratio of successive steps
-                  nmax:int=10, # most extrapolation steps
+                  nmax:int=10, # extrapolation steps (at most nmax + 3 step sizes, as in mmfutils 0.7)
                   dir:int=0, # 0: centred differences; 1: from the right only; -1: from the left only
                   p0:int=1, # first error term present (2 if the leading one is known to vanish)
                   err:list|None=None, # if a list, err[0] is set to the error estimate
@@ -76,7 +76,7 @@ def differentiate(f, # function of one variable (vectorised if `x` is an array)
         err[:1] = [best_err]
     return best
 
-# %% ../../nbs/08_differentiate.ipynb #dc4229d2
+# %% ../../nbs/08_differentiate.ipynb #139db922
 def _along(f, x, axes):
     "`f` near `x` as a function of the displacements along `axes`."
     def g(*ts):
@@ -86,13 +86,13 @@ def _along(f, x, axes):
         return f(y)
     return g
 
-# %% ../../nbs/08_differentiate.ipynb #0528d4d0
+# %% ../../nbs/08_differentiate.ipynb #64c95439
 def _mixed(g, h0=1.0, l=1.4, nmax=10, p0=1, **_):
     "The mixed derivative of `g(s, t)` at 0 from the centred 4-point stencil, extrapolated in even powers of h."
     D = lambda h: (g(h, h) - g(h, -h) - g(-h, h) + g(-h, -h)) / (4 * h * h)
     return _extrapolate(D, 2, p0, h0, l, nmax)[0]
 
-# %% ../../nbs/08_differentiate.ipynb #0e6e142e
+# %% ../../nbs/08_differentiate.ipynb #c7579260
 def hessian(f, # scalar function of a 1-D array
             x, # the point: a 1-D array of N numbers
             **kw, # options for `differentiate` (h0, l, nmax, ...)
