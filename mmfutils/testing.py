@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['allclose']
 
-# %% ../nbs/14_testing.ipynb #599ef226
+# %% ../nbs/14_testing.ipynb #ed4861e8
 import warnings
 
 import numpy as np
@@ -15,7 +15,7 @@ try:
 except ImportError:  # optional: pip install "mmfutils[testing]"
     unumpy = None
 
-# %% ../nbs/14_testing.ipynb #c3c9756e
+# %% ../nbs/14_testing.ipynb #76c5e07c
 _NP_ALLCLOSE = {"rtol", "atol", "equal_nan"}
 
 def _equal(a, b)->bool:
@@ -27,14 +27,14 @@ def _equal(a, b)->bool:
     except (ValueError, TypeError):
         return False
 
-# %% ../nbs/14_testing.ipynb #d8deefb1
+# %% ../nbs/14_testing.ipynb #a9c8521d
 def _nominal(x):
     "`x` without its uncertainties, if it is a value or object array with them; otherwise `x` itself."
-    if unumpy is not None and (hasattr(x, "nominal_value") or getattr(x, "dtype", None) == object):
+    if unumpy is not None and (hasattr(x, "nominal_value") or getattr(getattr(x, "dtype", None), "kind", "") == "O"):
         return unumpy.nominal_values(x)
     return x
 
-# %% ../nbs/14_testing.ipynb #cf635efe
+# %% ../nbs/14_testing.ipynb #0ee22b0a
 def allclose(a, b, # numbers, arrays, or values with uncertainties (uncertainties.ufloat, unumpy arrays)
              use_covariance:bool|float=False, # if true: |a - b| within this many standard deviations of a - b
              **kw, # rtol, atol, equal_nan for np.allclose

@@ -8,6 +8,7 @@ it is loaded from the unpacked sdist in build/compat/ (`make compat` puts it the
 Times are medians over rounds in which the integrators take turns, so a loaded machine slows them alike.
 """
 import importlib.util
+import itertools
 import math
 import statistics
 import time
@@ -23,7 +24,7 @@ from mmfutils.math.integrate import mquad, quad
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD = ROOT / "build" / "compat" / "mmfutils-0.7.8" / "src" / "mmfutils" / "math" / "integrate" / "__init__.py"
-TOL, ROUNDS = 1e-10, 25
+TOLS, ROUNDS = (1e-6, 1e-10), 25
 S = 0.01
 INTEGRANDS = {
     "smooth: exp(-x^2/2)": (lambda x: math.exp(-x * x / 2),
@@ -51,22 +52,22 @@ def counted(f):
     return g, calls
 
 
-def integrators(old):
-    out = {"mquad": lambda f: mquad(f, -1, 2, abs_tol=TOL),
-           "quad": lambda f: quad(f, -1, 2, epsabs=TOL, epsrel=0)[0],
-           "scipy.integrate.quad": lambda f: si.quad(f, -1, 2, epsabs=TOL, epsrel=0, limit=1000)[0]}
+def integrators(old, tol):
+    out = {"mquad": lambda f: mquad(f, -1, 2, abs_tol=tol),
+           "quad": lambda f: quad(f, -1, 2, epsabs=tol, epsrel=0)[0],
+           "scipy.integrate.quad": lambda f: si.quad(f, -1, 2, epsabs=tol, epsrel=0, limit=1000)[0]}
     if old is not None:
-        out["0.7.8 mquad"] = lambda f: old.mquad(f, -1, 2, abs_tol=TOL)
-        out["0.7.8 quad"] = lambda f: old.quad(f, -1, 2, epsabs=TOL, epsrel=0)[0]
+        out["0.7.8 mquad"] = lambda f: old.mquad(f, -1, 2, abs_tol=tol)
+        out["0.7.8 quad"] = lambda f: old.quad(f, -1, 2, epsabs=tol, epsrel=0)[0]
     return out
 
 
 def main():
     logging.disable(logging.WARNING)  # 0.7.8's mquad logs its warnings
     old = old_module()
-    methods = integrators(old)
     results = []
-    for name, (f, exact) in INTEGRANDS.items():
+    for tol, (name, (f, exact)) in itertools.product(TOLS, INTEGRANDS.items()):
+        methods = integrators(old, tol)
         times = {m: [] for m in methods}
         calls, errors = {}, {}
         for _ in range(ROUNDS):
@@ -82,11 +83,11 @@ def main():
         for m in methods:
             base = {"mquad": "0.7.8 mquad", "quad": "0.7.8 quad"}.get(m)
             ratio = ms[m] / ms[base] if base in ms else None
-            results.append({"integrand": name, "integrator": m, "calls": calls[m], "ms": ms[m],
+            results.append({"tolerance": tol, "integrand": name, "integrator": m, "calls": calls[m], "ms": ms[m],
                             "error": errors[m], "ratio_078": ratio})
-            print(f"{name:32s} {m:22s} calls={calls[m]:6d} {ms[m]:8.3f} ms err={errors[m]:.1e}"
+            print(f"{tol:g} {name:32s} {m:22s} calls={calls[m]:6d} {ms[m]:8.3f} ms err={errors[m]:.1e}"
                   + (f" x{ratio:.2f} of 0.7.8" if ratio else ""))
-    notes = (f"Absolute tolerance {TOL:g} on [-1, 2]; time is the median of {ROUNDS} rounds. "
+    notes = (f"Absolute tolerances {', '.join(f'{t:g}' for t in TOLS)} on [-1, 2]; time is the median of {ROUNDS} rounds. "
              + ("0.7.8's module loaded from its sdist source." if old else "0.7.8's source was not found: no 0.7.8 rows."))
     record("integrate", results, packages=("numpy", "scipy"), notes=notes)
 

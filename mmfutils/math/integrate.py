@@ -6,7 +6,7 @@
 __all__ = ['ssum_python', 'ssum_numba', 'ssum_cython', 'IntegrandError', 'mquad', 'quad', 'exact_add', 'exact_sum', 'ssum',
            'Richardson', 'rsum']
 
-# %% ../../nbs/08_integrate.ipynb #218bdc5b
+# %% ../../nbs/08_integrate.ipynb #e02fbde5
 import heapq
 import itertools
 import logging
@@ -17,7 +17,10 @@ from functools import cache
 
 import numpy as np
 
-# %% ../../nbs/08_integrate.ipynb #89467d99
+# `l` is mmfutils 0.7's name for the ratio of Richardson steps: it stays
+# ruff: noqa: E741
+
+# %% ../../nbs/08_integrate.ipynb #d489ae73
 @cache
 def _kronrod21():
     "Nodes and weights on [-1, 1] of the 21-point Kronrod rule, and the weights of its 10 Gauss nodes (0 elsewhere)."
@@ -35,7 +38,7 @@ def _kronrod21():
     gauss[1::2] = wg
     return nodes, weights, gauss
 
-# %% ../../nbs/08_integrate.ipynb #29525bdd
+# %% ../../nbs/08_integrate.ipynb #de4aac13
 def _real(value, name, who):
     "`value` as a float, or a `TypeError`/`ValueError` that names it."
     if type(value) in (float, int) and value == value:  # the common case, fast
@@ -48,7 +51,7 @@ def _real(value, name, who):
         raise ValueError(f"{who}: {name} is NaN")
     return value
 
-# %% ../../nbs/08_integrate.ipynb #8f303316
+# %% ../../nbs/08_integrate.ipynb #5c1390f7
 def _points(points, a, b, who):
     "The sorted distinct special `points` strictly between `a` and `b`."
     if points is None:
@@ -59,11 +62,11 @@ def _points(points, a, b, who):
     lo, hi = min(a, b), max(a, b)
     return sorted(p for p in pts if lo < p < hi)
 
-# %% ../../nbs/08_integrate.ipynb #62d48d4f
+# %% ../../nbs/08_integrate.ipynb #9df72a6f
 class IntegrandError(ValueError, AssertionError):
     "The integrand returned NaN, infinity or something that is not a number."
 
-# %% ../../nbs/08_integrate.ipynb #20f42f75
+# %% ../../nbs/08_integrate.ipynb #a37337ba
 def _counted(f, res_dict, save_fx):
     "`f` wrapped to count its calls in `res_dict`, optionally keep `(x, f(x))`, and refuse non-finite values."
     if save_fx:
@@ -82,7 +85,7 @@ def _counted(f, res_dict, save_fx):
         return y
     return call
 
-# %% ../../nbs/08_integrate.ipynb #64b84ecc
+# %% ../../nbs/08_integrate.ipynb #03d146c4
 class _Piece:
     "The integral of `f` over `[A, B]` as one over `t` in `[0, 1]`, with `x = A + (B-A) t^2 (3-2t)`."
     def __init__(self, f, A, B):
@@ -98,7 +101,7 @@ class _Piece:
         ys = np.asarray([self.f(x) for x in self.x(ts).tolist()])
         return ys * (6 * (self.B - self.A) * ts * (1 - ts)).reshape((-1,) + (1,) * (ys.ndim - 1))
 
-# %% ../../nbs/08_integrate.ipynb #4f516f4f
+# %% ../../nbs/08_integrate.ipynb #fc6bbc5d
 _EPS = np.finfo(float).eps
 
 def _max_norm(x):
@@ -126,13 +129,13 @@ def _interval(g, a, b, norm):
     err = spread * min(1.0, (200 * diff / spread)**1.5) if spread > 0 else diff
     return K, max(err, 50 * _EPS * size), a, b, g, (ys[0], ys[-1], spread == 0)
 
-# %% ../../nbs/08_integrate.ipynb #f3e711d6
+# %% ../../nbs/08_integrate.ipynb #5870308f
 def _too_narrow(piece, ta, tb, min_step_size):
     "Whether `[ta, tb]` maps to an `x`-interval too narrow to bisect (its nodes would merge with its ends)."
     xa, xb = piece.x(ta), piece.x(tb)
     return xb - xa < 2 * max(min_step_size, 1024 * _EPS * max(abs(xa), abs(xb)))
 
-# %% ../../nbs/08_integrate.ipynb #e8ef2cc5
+# %% ../../nbs/08_integrate.ipynb #4e137c1c
 def _bisect(piece, norm):
     "The two halves of an interval `piece`; a half constant at its nodes keeps the error a hidden step could make."
     Q, e, a, b, g, ends, (jump_a, jump_b) = piece
@@ -142,7 +145,7 @@ def _bisect(piece, norm):
     return tuple((*half[:1], max(half[1], gap * max(jumps)) if half[5][2] else half[1], *half[2:], jumps)
                  for half, jumps in ((left, (jump_a, jump)), (right, (jump, jump_b))))
 
-# %% ../../nbs/08_integrate.ipynb #0bfc83ba
+# %% ../../nbs/08_integrate.ipynb #5c982bba
 def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
     "Bisect the worst interval until the errors add up to `abs_tol`: `(integral, err, why it stopped early)`."
     start = [(*_interval(p, 0.0, 1.0, norm), (0.0, 0.0)) for p in pieces]
@@ -153,9 +156,12 @@ def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
     while heap and err > max(abs_tol, 50 * _EPS * norm(total)):
         Q, e, a, b, g, *_ = heap[0][2]
         if _too_narrow(g, a, b, min_step_size):
-            done.append(heapq.heappop(heap)[2]); why = "the minimum step size was reached"; continue
+            done.append(heapq.heappop(heap)[2])
+            why = "the minimum step size was reached"
+            continue
         if calls["fcnt"] + 42 > max_fcnt:
-            why = f"max_fcnt={max_fcnt} calls were spent"; break
+            why = f"max_fcnt={max_fcnt} calls were spent"
+            break
         halves = _bisect(heapq.heappop(heap)[2], norm)
         for h in halves:
             heapq.heappush(heap, (-h[1], next(tick), h))
@@ -165,7 +171,7 @@ def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
     rest = sorted(done + [item[2] for item in heap], key=lambda p: (p[4].A, p[2]))
     return sum(p[0] for p in rest), math.fsum(p[1] for p in rest), why
 
-# %% ../../nbs/08_integrate.ipynb #6be354b9
+# %% ../../nbs/08_integrate.ipynb #a58871e0
 def _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt):
     "`(a, b, abs_tol)` as floats after checking the arguments of `mquad`."
     if not callable(f):
@@ -174,6 +180,8 @@ def _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt):
     if not (math.isfinite(a) and math.isfinite(b)):
         raise ValueError(f"mquad: infinite limits are not supported (a={a}, b={b}): use quad, or map the "
                          "range onto a finite one")
+    if not math.isfinite(b - a):
+        raise ValueError(f"mquad: the range from a={a} to b={b} is wider than the largest float")
     if not 0 <= abs_tol < math.inf:
         raise ValueError(f"mquad: abs_tol must be finite and >= 0, got {abs_tol}")
     if res_dict is not None and not isinstance(res_dict, dict):
@@ -182,7 +190,7 @@ def _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt):
         raise ValueError(f"mquad: max_fcnt must be a positive integer, got {max_fcnt!r}")
     return a, b, abs_tol
 
-# %% ../../nbs/08_integrate.ipynb #3e80958b
+# %% ../../nbs/08_integrate.ipynb #d156444c
 def mquad(f, # the integrand: a function of one float returning a number or an array (always of one shape)
           a:float, b:float, # finite limits; `b < a` integrates backwards
           abs_tol:float=1e-12, # absolute tolerance on the integral (measured with `norm`)
@@ -206,7 +214,7 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
         return 0 * count(lo)
     min_step = _EPS / 1024 * (hi - lo) if min_step_size is None else _real(min_step_size, "min_step_size", "mquad")
     edges = [lo, *_points(points, lo, hi, "mquad"), hi]
-    pieces = [_Piece(count, A, B) for A, B in zip(edges[:-1], edges[1:])]
+    pieces = [_Piece(count, A, B) for A, B in zip(edges[:-1], edges[1:], strict=True)]
     res, err, why = _adapt(pieces, res_dict, abs_tol, max_fcnt, min_step, norm, verbosity)
     res_dict["err"] = err
     if why and err > abs_tol:
@@ -215,7 +223,7 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
         print(f"mquad: {res_dict['fcnt']} calls, error estimate {err:.3g}")
     return res if a <= b else -res
 
-# %% ../../nbs/08_integrate.ipynb #e846ee50
+# %% ../../nbs/08_integrate.ipynb #51a19bb8
 @cache
 def _scipy_integrate():
     "scipy.integrate, or an ImportError naming the extra that installs it."
@@ -225,7 +233,7 @@ def _scipy_integrate():
         raise ImportError('mmfutils.math.integrate.quad needs scipy: pip install "mmfutils[math]"') from e
     return scipy.integrate
 
-# %% ../../nbs/08_integrate.ipynb #680dd408
+# %% ../../nbs/08_integrate.ipynb #e62c39a4
 def quad(f, # the integrand, a function of one float
          a:float, b:float, # limits, possibly infinite
          epsabs:float=1e-12, epsrel:float=1e-8, # absolute and relative tolerances (scipy's meaning)
@@ -246,12 +254,12 @@ def quad(f, # the integrand, a function of one float
     lo = pts[0] if pts and a == -math.inf else a
     hi = pts[-1] if pts and b == math.inf else b
     edges = sorted({a, lo, hi, b})
-    pieces = list(zip(edges[:-1], edges[1:]))
+    pieces = list(zip(edges[:-1], edges[1:], strict=True))
     out = [spi.quad(f, p, q, epsabs=epsabs / len(pieces), epsrel=epsrel, limit=limit,
                     points=[x for x in pts if p < x < q] or None, **kwargs)[:2] for p, q in pieces]
     return sum(r for r, _ in out), sum(e for _, e in out)
 
-# %% ../../nbs/08_integrate.ipynb #de8192a6
+# %% ../../nbs/08_integrate.ipynb #b87af67c
 def exact_add(a:float, b:float)->tuple:
     "`(x, err)` with `x` the floating-point sum `a + b` and `x + err == a + b` exactly."
     x = a + b
@@ -259,7 +267,7 @@ def exact_add(a:float, b:float)->tuple:
         a, b = b, a
     return x, (a - x) + b
 
-# %% ../../nbs/08_integrate.ipynb #019f1f63
+# %% ../../nbs/08_integrate.ipynb #335312b8
 def _partials(xs):
     "Non-overlapping floats, smallest first, whose exact sum is the exact sum of `xs`."
     partials = []
@@ -276,7 +284,7 @@ def _partials(xs):
         partials[i:] = [x]
     return partials
 
-# %% ../../nbs/08_integrate.ipynb #832a03f4
+# %% ../../nbs/08_integrate.ipynb #8da7e18f
 def exact_sum(xs, # finite real numbers
               maxiter:int=5, # accepted for mmfutils 0.7; the sum is exact in one pass
              )->tuple:
@@ -290,17 +298,20 @@ def exact_sum(xs, # finite real numbers
     ans = math.fsum(partials)
     return ans, sorted((p for p in _partials(partials + [-ans]) if p), key=abs, reverse=True)
 
-# %% ../../nbs/08_integrate.ipynb #3e12bce8
-def _fsum(values:list)->float:
-    "`math.fsum`, which also returns inf (not OverflowError) when finite values sum past the largest float."
+# %% ../../nbs/08_integrate.ipynb #bc9395a5
+def _fsum(x:np.ndarray)->float:
+    "`math.fsum` of a real array, block by block (no list of all its floats), inf rather than OverflowError."
+    def values(scale=1.0):
+        for start in range(0, len(x), 1 << 16):
+            yield from (x[start:start + (1 << 16)] * scale).tolist()
     try:
-        return math.fsum(values)
+        return math.fsum(values())
     except OverflowError:
-        return 2 * math.fsum(v / 2 for v in values)
+        return 2 * math.fsum(values(0.5))
     except ValueError:  # inf - inf
         return math.nan
 
-# %% ../../nbs/08_integrate.ipynb #798aad48
+# %% ../../nbs/08_integrate.ipynb #d6f9fa30
 def _numbers(xs, who):
     "`xs` as a one-dimensional array of a numeric dtype, or an error naming what is wrong."
     x = np.asarray(xs)
@@ -320,22 +331,22 @@ def _numbers(xs, who):
         raise ValueError(f"{who}: xs must be one-dimensional, got shape {x.shape}")
     return x.ravel()
 
-# %% ../../nbs/08_integrate.ipynb #b87cf4eb
+# %% ../../nbs/08_integrate.ipynb #15356ba9
 def ssum(xs, # a sequence or 1-D array of numbers
         )->tuple:
     "`(sum(xs), err)` with the sum correctly rounded (`math.fsum`) and `err` a bound on its rounding error."
     x = _numbers(xs, "ssum")
     if x.dtype.kind == "c":
-        s = complex(_fsum(x.real.tolist()), _fsum(x.imag.tolist()))
+        s = complex(_fsum(x.real), _fsum(x.imag))
     elif x.dtype.kind in "biu":
         s = float(sum(x.tolist()))  # exact in Python integers, then rounded once
     else:
-        s = _fsum(x.tolist())
+        s = _fsum(x)
     return s, max(2 * _EPS * abs(s), len(x) * _EPS**2)
 
 ssum_python = ssum_numba = ssum_cython = ssum  # mmfutils 0.7's compiled variants: one implementation now
 
-# %% ../../nbs/08_integrate.ipynb #e6db69fd
+# %% ../../nbs/08_integrate.ipynb #a8a0efcb
 def Richardson(f, # f(N): a number or array converging as N grows
                ps=None, # the powers p_0, p_1, ... of the error terms N**-p (default 1, 2, 3, ...)
                l:float=2, # ratio of successive N
@@ -353,7 +364,7 @@ def Richardson(f, # f(N): a number or array converging as N grows
         row, n = new, n + 1
         yield row[-1]
 
-# %% ../../nbs/08_integrate.ipynb #19a8dea1
+# %% ../../nbs/08_integrate.ipynb #3b9f70a5
 def _partial_sums(f, N0):
     "`(terms, partial)`: `partial(N)` is the exact sum of `f(N0) ... f(N0 + N)`, the terms kept in `terms`."
     if not callable(f):
@@ -364,7 +375,7 @@ def _partial_sums(f, N0):
         return ssum(terms)[0]
     return terms, partial
 
-# %% ../../nbs/08_integrate.ipynb #b4d0be03
+# %% ../../nbs/08_integrate.ipynb #861f8cd8
 def rsum(f, # the term f(n), a number
          N0:int=0, # first n
          ps=None, l:int=2, # as for `Richardson` (l an integer: N counts terms)
@@ -389,14 +400,15 @@ def rsum(f, # the term f(n), a number
             warnings.warn(f"rsum: no convergence within max_terms={max_terms} terms (last change {err:.3g})", stacklevel=2)
             return new, err
 
-# %% ../../nbs/08_integrate.ipynb #f034be2a
+# %% ../../nbs/08_integrate.ipynb #51be6af6
 def _bench_table(bench:dict)->str:
     "A markdown table (and its provenance) of the results `tests/bench_integrate.py` recorded."
     m, v = bench["machine"], bench["versions"]
-    rows = ["| integrand | integrator | calls | time (ms) | error | time / 0.7.8 |", "|---|---|---:|---:|---:|---:|"]
+    rows = ["| tolerance | integrand | integrator | calls | time (ms) | error | time / 0.7.8 |", "|---:|---|---|---:|---:|---:|---:|"]
     for r in bench["results"]:
         ratio = f"{r['ratio_078']:.2f}" if r.get("ratio_078") is not None else ""
-        rows.append(f"| {r['integrand']} | {r['integrator']} | {r['calls']} | {r['ms']:.3g} | {r['error']:.1e} | {ratio} |")
+        rows.append(f"| {r['tolerance']:g} | {r['integrand']} | {r['integrator']} | {r['calls']} | {r['ms']:.3g} | "
+                    f"{r['error']:.1e} | {ratio} |")
     head = (f"Run of {bench['date']} on {m['cpus']} CPUs ({m['processor']}, load average {m['load_average']}), "
             f"numpy {v.get('numpy')}, scipy {v.get('scipy')}. {bench['notes']}")
     return head + "\n\n" + "\n".join(rows)
