@@ -10,7 +10,6 @@ import logging
 import threading
 from pathlib import Path
 
-import ipyparallel
 import psutil
 
 from .slurm import JOB_ENDED, why_not_its_job
@@ -61,7 +60,8 @@ def _its_own(launcher, cluster) -> str|None:
     return why_not_its_process(getattr(launcher, "process", None), cluster)
 
 # %% ../../nbs/02_parallel_processes.ipynb #9b477285
-def forget_strangers(cluster) -> list[str]:
+def forget_strangers(cluster, # an `ipyparallel.Cluster`, e.g. loaded from its cluster file
+                    ) -> list[str]:
     "Forget the processes `cluster` records that exited or are not its own (a reused PID); warn of the latter."
     notes, dropped = [], []
     def kept(launcher) -> bool:
@@ -86,14 +86,16 @@ def forget_strangers(cluster) -> list[str]:
     return notes
 
 # %% ../../nbs/02_parallel_processes.ipynb #69ebc371
-def terminate(launchers:list):
+def terminate(launchers:list, # ipyparallel launchers, e.g. from `launchers`
+             ):
     "SIGTERM to the local processes of `launchers` at once."
     for launcher in launchers:
         if getattr(launcher, "process", None) is not None and launcher.state == "running":
             with contextlib.suppress(psutil.Error):
                 launcher.process.terminate()  # psutil refuses a PID reused since the launch
 
-def descendants(pids:list[int]) -> list[psutil.Process]:
+def descendants(pids:list[int], # process ids of the cluster's processes (`Cluster.pids`)
+               ) -> list[psutil.Process]:
     "All processes below `pids` (checked to be the cluster's): schedulers, nannies, MPI ranks."
     found = []
     for pid in pids:
@@ -101,7 +103,8 @@ def descendants(pids:list[int]) -> list[psutil.Process]:
             found += psutil.Process(pid).children(recursive=True)
     return found
 
-def kill(processes:list[psutil.Process]):
+def kill(processes:list[psutil.Process], # e.g. from `descendants`
+        ):
     "SIGKILL those of `processes` still alive (psutil refuses a PID reused since we listed it)."
     for process in processes:
         with contextlib.suppress(psutil.Error):

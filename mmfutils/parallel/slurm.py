@@ -15,22 +15,26 @@ __all__ = ['BATCH_TEMPLATE', 'JOB_ENDED', 'job_name', 'cancel_command', 'sbatch_
            'slurm_answers']
 
 # %% ../../nbs/02_parallel_slurm.ipynb #dcc5e4c7
-def job_name(cluster) -> str:
+def job_name(cluster, # an `ipyparallel.Cluster` with Slurm engines
+            ) -> str:
     "The name of the Slurm job of the engines of `cluster` (an `ipyparallel.Cluster`)."
     return f"ipengine-{cluster.cluster_id}"
 
-def cancel_command(cluster) -> list[str]:
+def cancel_command(cluster, # an `ipyparallel.Cluster` with Slurm engines
+                  ) -> list[str]:
     "The command line that cancels the engines' job of `cluster` by its name."
     return ["scancel", f"--name={job_name(cluster)}"]
 
 # %% ../../nbs/02_parallel_slurm.ipynb #9ef70660
-def sbatch_quote(word:str) -> str:
+def sbatch_quote(word:str, # one sbatch argument, e.g. '--comment=run #3'
+                ) -> str:
     "`word` as one argument of an `#SBATCH` line: in double quotes, `\\` and `\"` escaped (sbatch's rules, not the shell's)."
     escaped = word.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
 
 # %% ../../nbs/02_parallel_slurm.ipynb #bbfc2d36
-def checked_options(options:list[str]) -> list[str]:
+def checked_options(options:list[str], # sbatch options, each one argument, e.g. ['--time=10']
+                   ) -> list[str]:
     "The sbatch `options`, checked: strings, one argument each, one line each, no job name."
     if isinstance(options, str) or not all(isinstance(option, str) for option in options):
         raise TypeError(f"sbatch= takes a list of option strings such as ['--time=10'], not {options!r}")
@@ -85,19 +89,24 @@ def configure(cluster, # an `ipyparallel.Cluster` with Slurm engines
 JOB_ENDED = frozenset({"", "BOOT_FAIL", "CANCELLED", "COMPLETED", "DEADLINE", "FAILED", "NODE_FAIL",
                        "OUT_OF_MEMORY", "PREEMPTED", "TIMEOUT"})  # "": Slurm forgot the job
 
-def squeue(job_id:str, fields:str) -> str:
+def squeue(job_id:str, # a Slurm job id
+           fields:str, # squeue's output format, e.g. '%T|%r' (state|reason)
+          ) -> str:
     "What `squeue` says of Slurm job `job_id` in the format `fields` (e.g. '%T|%r'), '' if it knows no such job."
     run = subprocess.run(["squeue", "-h", "-t", "all", "-j", str(job_id), "-o", fields],
                          capture_output=True, encoding="utf-8", errors="replace", timeout=30)
     return run.stdout.rstrip("\n") if run.returncode == 0 else ""
 
-def job_state(job_id:str) -> tuple[str, str]:
+def job_state(job_id:str, # a Slurm job id
+             ) -> tuple[str, str]:
     "State and reason of Slurm job `job_id`, e.g. ('PENDING', 'BeginTime'); ('', '') once Slurm forgot it."
     state, _, reason = squeue(job_id, "%T|%r").partition("|")
     return state, reason
 
 # %% ../../nbs/02_parallel_slurm.ipynb #86fd459b
-def why_not_its_job(job_id:str, cluster) -> str|None:
+def why_not_its_job(job_id:str, # the Slurm job id recorded in `cluster`
+                    cluster, # an `ipyparallel.Cluster` with Slurm engines
+                   ) -> str|None:
     "Why Slurm job `job_id` recorded in `cluster` is not its engines' job now ('' if Slurm forgot it), or None if it is."
     try:
         name = squeue(job_id, "%j")
@@ -110,18 +119,21 @@ def why_not_its_job(job_id:str, cluster) -> str|None:
     return f"Slurm job {job_id} is now {name!r}, not this cluster's {job_name(cluster)!r}: left alone"
 
 # %% ../../nbs/02_parallel_slurm.ipynb #f639c4de
-def engine_jobs(cluster) -> dict[str, tuple[str, str]]:
+def engine_jobs(cluster, # an `ipyparallel.Cluster`
+               ) -> dict[str, tuple[str, str]]:
     "The Slurm jobs of the engines of `cluster`: job id -> (state, reason)."
     from ipyparallel.cluster.launcher import SlurmLauncher
     return {es.job_id: job_state(es.job_id) for es in cluster.engines.values()
             if isinstance(es, SlurmLauncher) and es.job_id}
 
-def jobs_said(jobs:dict) -> str:
+def jobs_said(jobs:dict, # job id -> (state, reason), from `engine_jobs`
+             ) -> str:
     "What `jobs` (from `engine_jobs`) are doing, for an error message."
     return "".join(f"; Slurm job {job} is {state or 'gone'}" + (f" (reason: {reason})" if reason not in {"", "None"} else "")
                    for job, (state, reason) in jobs.items())
 
-def sbatch_refusal(batch_file:str) -> str:
+def sbatch_refusal(batch_file:str, # the batch script sbatch refused
+                  ) -> str:
     "Why sbatch refuses `batch_file` (ipyparallel's error has only the exit status)."
     run = subprocess.run(["sbatch", "--test-only", batch_file], capture_output=True, encoding="utf-8", errors="replace", timeout=30)
     return run.stderr.strip().replace("sbatch: error: ", "") or f"sbatch --test-only {batch_file}: exit status {run.returncode}"
