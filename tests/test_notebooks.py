@@ -178,7 +178,7 @@ def _measured(cov):
     import coverage
     cov.get_data()  # flush what this process measured so far
     data_file = Path(cov.config.data_file).resolve()
-    combined = coverage.Coverage(data_file=str(data_file.parent / ".coverage-minimum"), config_file=False)
+    combined = coverage.Coverage(data_file=None, config_file=False)  # in memory
     combined.get_data().update(cov.get_data())
     files = [str(p) for p in data_file.parent.glob(data_file.name + ".*") if not p.name.endswith(".combine")]
     if files:

@@ -11,6 +11,7 @@ import importlib.util
 import os
 import sys
 import threading
+import warnings
 from contextlib import contextmanager
 from functools import partial
 
@@ -82,6 +83,15 @@ def _installed(name:str) -> bool:
     except ModuleNotFoundError:  # a parent package is missing
         return False
 
+# %% ../../nbs/03_threads.ipynb #1cdac9ba
+_WARNED = set()
+
+def _warn_once(message:str):
+    "Warn with `message` (a RuntimeWarning) the first time only."
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+
 # %% ../../nbs/03_threads.ipynb #e4a1b002
 def _module_hook(name:str, # module with a getter and a setter function
                  getter:str="get_num_threads", setter:str="set_num_threads",
@@ -90,8 +100,14 @@ def _module_hook(name:str, # module with a getter and a setter function
     def hook(n:int):
         if not _installed(name):
             return None
-        module = importlib.import_module(name)
-        old, set_threads = getattr(module, getter)(), getattr(module, setter)
+        try:
+            module = importlib.import_module(name)
+            get_threads, set_threads = getattr(module, getter), getattr(module, setter)
+        except (ImportError, AttributeError) as e:  # broken, or another module of that name (a folder `mkl/`)
+            _warn_once(f"mmfutils.performance.threads: {name!r} is not usable ({type(e).__name__}: {e}); "
+                       f"its threads are left alone")
+            return None
+        old = get_threads()
         if limit is not None:
             n = min(n, getattr(module, limit))
         set_threads(n)
