@@ -46,7 +46,7 @@ def allclose(a, b, # numbers, arrays, or values with uncertainties (uncertaintie
         return True
     if use_covariance:
         if unumpy is None:
-            raise ValueError('allclose: use_covariance needs the uncertainties package: pip install "mmfutils[testing]"')
+            raise ImportError('allclose: use_covariance needs the uncertainties package: pip install "mmfutils[testing]"')
         diff = a - b  # carries the correlations of a and b
         return bool(np.all(abs(unumpy.nominal_values(diff)) <= use_covariance * unumpy.std_devs(diff)))
     try:
