@@ -112,7 +112,7 @@ def hessian(f, # scalar function of a 1-D array
             x, # the point: a 1-D array of N numbers
             **kw, # options for `differentiate` (h0, l, nmax, ...)
            )->tuple:
-    "`(gradient, Hessian)` of `f` at `x`: arrays of shape `(N,)` and `(N, N)`."
+    "`(gradient, Hessian)` of `f` at `x`: arrays of shape `(N,)` and `(N, N)`; keywords (`h0`, `l`, `nmax`, `p0`) as for `differentiate`."
     if not callable(f):
         raise TypeError(f"hessian: f must be callable, got {f!r}")
     x = np.asarray(x, dtype=float)

@@ -197,10 +197,12 @@ def _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt):
 
 # %% ../../nbs/08_integrate.ipynb #d156444c
 def mquad(f, # the integrand: a function of one float returning a number or an array (always of one shape)
-          a:float, b:float, # finite limits; `b < a` integrates backwards
+          a:float, # lower limit, finite
+          b:float, # upper limit, finite; `b < a` integrates backwards
           abs_tol:float=1e-12, # absolute tolerance on the integral (measured with `norm`)
           verbosity:int=0, # 1: a summary line; 2: a line per bisection, `fcnt a b-a |Q|`
-          fa=None, fb=None, # f(a) and f(b): accepted for mmfutils 0.7, unused (no node is an end point)
+          fa=None, # f(a): accepted for mmfutils 0.7, unused (no node is an end point)
+          fb=None, # f(b): likewise unused
           save_fx:bool=False, # keep every `(x, f(x))` in `res_dict["xy"]`
           res_dict:dict|None=None, # filled with "fcnt", "err" (and "xy")
           max_fcnt:int=10000, # most calls of `f` (but at least 21 per piece); past it, a warning
@@ -240,13 +242,15 @@ def _scipy_integrate():
 
 # %% ../../nbs/08_integrate.ipynb #e62c39a4
 def quad(f, # the integrand, a function of one float
-         a:float, b:float, # limits, possibly infinite
-         epsabs:float=1e-12, epsrel:float=1e-8, # absolute and relative tolerances (scipy's meaning)
+         a:float, # lower limit, possibly -inf
+         b:float, # upper limit, possibly inf (`b < a` integrates backwards)
+         epsabs:float=1e-12, # absolute tolerance (scipy's meaning; shared out among the pieces `points` make)
+         epsrel:float=1e-8, # relative tolerance (scipy's meaning)
          limit:int=1000, # most subintervals per piece
          points=None, # special points; any outside (a, b) are ignored
          **kwargs, # passed on to `scipy.integrate.quad` (e.g. `complex_func=True`)
         )->tuple:
-    "`(integral, error)` of `f` from `a` to `b` by `scipy.integrate.quad`, with `points` allowed anywhere."
+    "`(integral, error)` of `f` from `a` to `b` by `scipy.integrate.quad` (other keywords go to it), with `points` allowed anywhere."
     if not callable(f):
         raise TypeError(f"quad: f must be callable, got {f!r}")
     a, b = _real(a, "a", "quad"), _real(b, "b", "quad")
@@ -265,7 +269,9 @@ def quad(f, # the integrand, a function of one float
     return sum(r for r, _ in out), sum(e for _, e in out)
 
 # %% ../../nbs/08_integrate.ipynb #b87af67c
-def exact_add(a:float, b:float)->tuple:
+def exact_add(a:float, # one summand
+              b:float, # the other
+             )->tuple:
     "`(x, err)` with `x` the floating-point sum `a + b` and `x + err == a + b` exactly."
     x = a + b
     if abs(a) < abs(b):
@@ -404,8 +410,10 @@ def _partial_sums(f, N0):
 # %% ../../nbs/08_integrate.ipynb #861f8cd8
 def rsum(f, # the term f(n), a number
          N0:int=0, # first n
-         ps=None, l:int=2, # as for `Richardson` (l an integer: N counts terms)
-         abs_tol:float=1e-12, rel_tol:float=1e-8, # stop when two extrapolants agree to either
+         ps=None, # powers of the error terms, as for `Richardson` (default 1, 2, 3, ...)
+         l:int=2, # ratio of successive numbers of terms, an integer >= 2
+         abs_tol:float=1e-12, # stop when two extrapolants differ by at most this ...
+         rel_tol:float=1e-8, # ... or by at most this times the latest
          verbosity:int=0, # 1: log each estimate
          max_terms:int=2**20, # give up (with a warning) before summing more terms than this
         )->tuple:
