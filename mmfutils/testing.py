@@ -35,18 +35,19 @@ def _nominal(x):
     return x
 
 # %% ../nbs/14_testing.ipynb #0ee22b0a
-def allclose(a, b, # numbers, arrays, or values with uncertainties (uncertainties.ufloat, unumpy arrays)
+def allclose(a, # a number, an array, or values with uncertainties (uncertainties.ufloat, unumpy arrays)
+             b, # the same kinds, compared with `a` (broadcast as by numpy)
              use_covariance:bool|float=False, # if true: |a - b| within this many standard deviations of a - b
              **kw, # rtol, atol, equal_nan for np.allclose
             )->bool:
-    "Whether `a` and `b` are equal or close: `np.allclose` on nominal values, or within the errors of `a - b`."
+    "Whether `a` and `b` are equal or close: `np.allclose` (keywords `rtol`, `atol`, `equal_nan`) on nominal values, or within the errors of `a - b`."
     if unknown := set(kw) - _NP_ALLCLOSE:
         raise TypeError(f"allclose: unexpected keyword arguments {sorted(unknown)}; accepted: {sorted(_NP_ALLCLOSE)}")
     if _equal(a, b):
         return True
     if use_covariance:
         if unumpy is None:
-            raise ValueError('allclose: use_covariance needs the uncertainties package: pip install "mmfutils[testing]"')
+            raise ImportError('allclose: use_covariance needs the uncertainties package: pip install "mmfutils[testing]"')
         diff = a - b  # carries the correlations of a and b
         return bool(np.all(abs(unumpy.nominal_values(diff)) <= use_covariance * unumpy.std_devs(diff)))
     try:

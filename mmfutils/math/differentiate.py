@@ -17,10 +17,15 @@ from .integrate import Richardson
 # ruff: noqa: E741
 
 # %% ../../nbs/08_differentiate.ipynb #0c333345
+class _StepLost(ArithmeticError):
+    "The step has become too small to change `x`: smaller steps only give round-off."
+
 def _difference(f, x, d, dir):
     "The finite difference for the `d`-th derivative (1 or 2) at `x` with step `h`, as a function of `N = h0/h`."
     def D(h):
         h = (x + h) - x  # a step that x + h represents exactly
+        if np.any(h == 0):
+            raise _StepLost(h)
         if d == 1:
             return (f(x + h) - f(x - h)) / (2 * h) if dir == 0 else dir * (f(x + dir * h) - f(x)) / h
         if dir == 0:
@@ -32,17 +37,24 @@ def _difference(f, x, d, dir):
 def _extrapolate(D, p, p0, h0, l, nmax):
     "`(limit of D(h) as h -> 0, error estimate)` by Richardson extrapolation, stopping when round-off wins."
     r = Richardson(lambda N: D(h0 / N), ps=itertools.count(p * p0, p), l=l)
-    prev, best, best_err = next(r), None, np.inf
+    try:
+        prev, best, best_err = next(r), None, np.inf
+    except _StepLost:
+        raise ValueError(f"differentiate: the first step h0={h0} is lost in round-off at x (x + h0 == x): "
+                         "pass a larger h0") from None
     for _ in range(nmax + 2):  # at most nmax + 3 steps, as mmfutils 0.7
-        new = next(r)
-        change = float(np.max(np.abs(new - prev)))
+        try:
+            new = next(r)
+        except _StepLost:
+            break  # the steps have reached the resolution of x
+        change = float(np.max(np.abs(new - prev), initial=0.0))
         if change >= best_err and best is not None:
             break  # round-off has taken over
         best, best_err, prev = new, change, new
     return best, best_err
 
 # %% ../../nbs/08_differentiate.ipynb #371351b7
-def _check(f, d, h0, l, nmax, dir):
+def _check(f, d, h0, l, nmax, dir, p0):
     "Refuse arguments `differentiate` cannot use, naming them."
     if not callable(f):
         raise TypeError(f"differentiate: f must be callable, got {f!r}")
@@ -50,9 +62,9 @@ def _check(f, d, h0, l, nmax, dir):
         raise ValueError(f"differentiate: d must be an integer >= 0, got {d!r}")
     if isinstance(nmax, bool) or not isinstance(nmax, numbers.Integral) or nmax < 2:
         raise ValueError(f"differentiate: nmax must be an integer >= 2, got {nmax!r}")
-    for name, value, ok in (("h0", h0, lambda v: 0 < v < np.inf), ("l", l, lambda v: 1 < v < np.inf)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not ok(value):
-            raise ValueError(f"differentiate: {name} must be a finite number {'> 0' if name == 'h0' else '> 1'}, got {value!r}")
+    for name, value, low in (("h0", h0, 0), ("l", l, 1), ("p0", p0, 0)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low < value < np.inf:
+            raise ValueError(f"differentiate: {name} must be a finite number > {low}, got {value!r}")
     if dir not in (-1, 0, 1):
         raise ValueError(f"differentiate: dir must be -1, 0 or 1, got {dir!r}")
 
@@ -68,7 +80,7 @@ def differentiate(f, # function of one variable (vectorised if `x` is an array)
                   err:list|None=None, # if a list, err[0] is set to the error estimate
                  ):
     "The `d`-th derivative of `f` at `x` by Richardson-extrapolated finite differences."
-    _check(f, d, h0, l, nmax, dir)
+    _check(f, d, h0, l, nmax, dir, p0)
     if d == 0:
         return f(x)
     if d > 2:
@@ -100,7 +112,7 @@ def hessian(f, # scalar function of a 1-D array
             x, # the point: a 1-D array of N numbers
             **kw, # options for `differentiate` (h0, l, nmax, ...)
            )->tuple:
-    "`(gradient, Hessian)` of `f` at `x`: arrays of shape `(N,)` and `(N, N)`."
+    "`(gradient, Hessian)` of `f` at `x`: arrays of shape `(N,)` and `(N, N)`; keywords (`h0`, `l`, `nmax`, `p0`) as for `differentiate`."
     if not callable(f):
         raise TypeError(f"hessian: f must be callable, got {f!r}")
     x = np.asarray(x, dtype=float)

@@ -13,9 +13,12 @@ import logging
 import math
 import numbers
 import warnings
+from fractions import Fraction
 from functools import cache
 
 import numpy as np
+
+from ..utils import positive_int
 
 # `l` is mmfutils 0.7's name for the ratio of Richardson steps: it stays
 # ruff: noqa: E741
@@ -71,6 +74,8 @@ def _counted(f, res_dict, save_fx):
     "`f` wrapped to count its calls in `res_dict`, optionally keep `(x, f(x))`, and refuse non-finite values."
     if save_fx:
         res_dict["xy"] = []
+    else:
+        res_dict.pop("xy", None)  # a reused dict must not show the points of an earlier call
     def call(x):
         y = f(x)
         res_dict["fcnt"] += 1
@@ -98,7 +103,11 @@ class _Piece:
         return np.clip(np.where(t <= 0.5, self.A + d, self.B - d), *self.inside)
     def __call__(self, ts):
         "The integrand in `t` at the array `ts`: f at each abscissa times the Jacobian."
-        ys = np.asarray([self.f(x) for x in self.x(ts).tolist()])
+        ys = [self.f(x) for x in self.x(ts).tolist()]
+        try:
+            ys = np.asarray(ys)
+        except ValueError as e:  # only here: an error raised by f itself passes through unchanged
+            raise IntegrandError(f"mquad: f returned values of different shapes ({e})") from None
         return ys * (6 * (self.B - self.A) * ts * (1 - ts)).reshape((-1,) + (1,) * (ys.ndim - 1))
 
 # %% ../../nbs/08_integrate.ipynb #fc6bbc5d
@@ -118,10 +127,7 @@ def _interval(g, a, b, norm):
     "`(integral, error, a, b, g, (first value, last value, constant?))` of `g` over `[a, b]` by 21-point Gauss-Kronrod."
     nodes, weights, gauss = _kronrod21()
     c, h = (a + b) / 2, (b - a) / 2
-    try:
-        ys = g(c + h * nodes)
-    except ValueError as e:
-        raise IntegrandError(f"mquad: f returned values of different shapes ({e})") from None
+    ys = g(c + h * nodes)
     K, G = (h * (w @ ys) if ys.ndim == 1 else h * np.tensordot(w, ys, 1) for w in (weights, gauss))
     spread = h * (weights @ _node_norms(ys - K / (2 * h), norm))
     size = h * (weights @ _node_norms(ys, norm))
@@ -186,16 +192,17 @@ def _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt):
         raise ValueError(f"mquad: abs_tol must be finite and >= 0, got {abs_tol}")
     if res_dict is not None and not isinstance(res_dict, dict):
         raise TypeError(f"mquad: res_dict must be a dict, got {res_dict!r}")
-    if isinstance(max_fcnt, bool) or not isinstance(max_fcnt, numbers.Integral) or max_fcnt < 1:
-        raise ValueError(f"mquad: max_fcnt must be a positive integer, got {max_fcnt!r}")
+    positive_int(max_fcnt, "mquad: max_fcnt")
     return a, b, abs_tol
 
 # %% ../../nbs/08_integrate.ipynb #d156444c
 def mquad(f, # the integrand: a function of one float returning a number or an array (always of one shape)
-          a:float, b:float, # finite limits; `b < a` integrates backwards
+          a:float, # lower limit, finite
+          b:float, # upper limit, finite; `b < a` integrates backwards
           abs_tol:float=1e-12, # absolute tolerance on the integral (measured with `norm`)
           verbosity:int=0, # 1: a summary line; 2: a line per bisection, `fcnt a b-a |Q|`
-          fa=None, fb=None, # f(a) and f(b): accepted for mmfutils 0.7, unused (no node is an end point)
+          fa=None, # f(a): accepted for mmfutils 0.7, unused (no node is an end point)
+          fb=None, # f(b): likewise unused
           save_fx:bool=False, # keep every `(x, f(x))` in `res_dict["xy"]`
           res_dict:dict|None=None, # filled with "fcnt", "err" (and "xy")
           max_fcnt:int=10000, # most calls of `f` (but at least 21 per piece); past it, a warning
@@ -235,13 +242,15 @@ def _scipy_integrate():
 
 # %% ../../nbs/08_integrate.ipynb #e62c39a4
 def quad(f, # the integrand, a function of one float
-         a:float, b:float, # limits, possibly infinite
-         epsabs:float=1e-12, epsrel:float=1e-8, # absolute and relative tolerances (scipy's meaning)
+         a:float, # lower limit, possibly -inf
+         b:float, # upper limit, possibly inf (`b < a` integrates backwards)
+         epsabs:float=1e-12, # absolute tolerance (scipy's meaning; shared out among the pieces `points` make)
+         epsrel:float=1e-8, # relative tolerance (scipy's meaning)
          limit:int=1000, # most subintervals per piece
          points=None, # special points; any outside (a, b) are ignored
          **kwargs, # passed on to `scipy.integrate.quad` (e.g. `complex_func=True`)
         )->tuple:
-    "`(integral, error)` of `f` from `a` to `b` by `scipy.integrate.quad`, with `points` allowed anywhere."
+    "`(integral, error)` of `f` from `a` to `b` by `scipy.integrate.quad` (other keywords go to it), with `points` allowed anywhere."
     if not callable(f):
         raise TypeError(f"quad: f must be callable, got {f!r}")
     a, b = _real(a, "a", "quad"), _real(b, "b", "quad")
@@ -260,7 +269,9 @@ def quad(f, # the integrand, a function of one float
     return sum(r for r, _ in out), sum(e for _, e in out)
 
 # %% ../../nbs/08_integrate.ipynb #b87af67c
-def exact_add(a:float, b:float)->tuple:
+def exact_add(a:float, # one summand
+              b:float, # the other
+             )->tuple:
     "`(x, err)` with `x` the floating-point sum `a + b` and `x + err == a + b` exactly."
     x = a + b
     if abs(a) < abs(b):
@@ -289,7 +300,10 @@ def exact_sum(xs, # finite real numbers
               maxiter:int=5, # accepted for mmfutils 0.7; the sum is exact in one pass
              )->tuple:
     "`(ans, err)`: `ans` the correctly rounded sum of `xs`, `err` a list of floats with `ans + sum(err)` the exact sum."
-    xs = [float(x) for x in np.asarray(xs, dtype=float).ravel()]
+    try:
+        xs = [float(x) for x in np.asarray(_unmasked(xs), dtype=float).ravel()]
+    except (TypeError, ValueError):
+        raise TypeError(f"exact_sum: xs must hold real numbers, got {xs!r}") from None
     if not all(map(math.isfinite, xs)):
         raise ValueError("exact_sum: xs must be finite (got inf or NaN)")
     partials = _partials(xs)
@@ -312,12 +326,21 @@ def _fsum(x:np.ndarray)->float:
         return math.nan
 
 # %% ../../nbs/08_integrate.ipynb #d6f9fa30
+def _unmasked(xs):
+    "`xs` without its masked entries if it is a masked array (they are not summed), else `xs`."
+    if np.ma.isMaskedArray(xs):
+        return xs.compressed() if xs.ndim <= 1 else xs.data
+    return xs
+
 def _numbers(xs, who):
-    "`xs` as a one-dimensional array of a numeric dtype, or an error naming what is wrong."
-    x = np.asarray(xs)
+    "`xs` as a one-dimensional array of a numeric dtype (object for big integers and fractions), or an error naming what is wrong."
+    x = np.asarray(_unmasked(xs))
     if x.dtype.kind == "O":
-        if not all(isinstance(v, numbers.Number) for v in x.ravel().tolist()):
+        values = x.ravel().tolist()
+        if not all(isinstance(v, numbers.Number) for v in values):
             raise TypeError(f"{who}: xs must hold numbers, got {xs!r}")
+        if x.ndim <= 1 and all(isinstance(v, numbers.Rational) for v in values):
+            return x.ravel()  # summed exactly, as fractions
         try:
             x = x.astype(float)
         except (TypeError, ValueError):
@@ -336,7 +359,13 @@ def ssum(xs, # a sequence or 1-D array of numbers
         )->tuple:
     "`(sum(xs), err)` with the sum correctly rounded (`math.fsum`) and `err` a bound on its rounding error."
     x = _numbers(xs, "ssum")
-    if x.dtype.kind == "c":
+    if x.dtype.kind == "O":  # Python integers beyond int64, fractions: the exact sum, rounded once
+        exact = sum(map(Fraction, x.tolist()), Fraction(0))
+        try:
+            s = float(exact)
+        except OverflowError:
+            s = math.inf if exact > 0 else -math.inf
+    elif x.dtype.kind == "c":
         s = complex(_fsum(x.real), _fsum(x.imag))
     elif x.dtype.kind in "biu":
         s = float(sum(x.tolist()))  # exact in Python integers, then rounded once
@@ -353,15 +382,18 @@ def Richardson(f, # f(N): a number or array converging as N grows
                n0:float=1, # first N
               ):
     "Generator of successive Richardson extrapolants of `f(N)` to `N -> infinity`, at `N = n0 * l**n`."
-    ps = itertools.count(1) if ps is None else iter(ps)
-    row, factors, n = [], [], 0
-    while True:
-        factors.append(float(l) ** next(ps))
+    if isinstance(l, bool) or not isinstance(l, numbers.Real) or not 1 < l < math.inf:
+        raise ValueError(f"Richardson: l must be a finite number > 1, got {l!r}")
+    powers = itertools.count(1) if ps is None else iter(ps)
+    row, factors = [], []
+    for n in itertools.count():
         new = [f(n0 * l**n)]
-        for m in range(1, n + 1):  # eliminate the N**-p[m-1] term
+        if n and len(factors) == n - 1 and (p := next(powers, None)) is not None:
+            factors.append(float(l) ** p)  # a finite ps: past its end, the order stays fixed
+        for m in range(1, len(factors) + 1):  # eliminate the N**-p[m-1] term
             q = factors[m - 1]
             new.append((q * new[m - 1] - row[m - 1]) / (q - 1))
-        row, n = new, n + 1
+        row = new
         yield row[-1]
 
 # %% ../../nbs/08_integrate.ipynb #3b9f70a5
@@ -378,14 +410,17 @@ def _partial_sums(f, N0):
 # %% ../../nbs/08_integrate.ipynb #861f8cd8
 def rsum(f, # the term f(n), a number
          N0:int=0, # first n
-         ps=None, l:int=2, # as for `Richardson` (l an integer: N counts terms)
-         abs_tol:float=1e-12, rel_tol:float=1e-8, # stop when two extrapolants agree to either
+         ps=None, # powers of the error terms, as for `Richardson` (default 1, 2, 3, ...)
+         l:int=2, # ratio of successive numbers of terms, an integer >= 2
+         abs_tol:float=1e-12, # stop when two extrapolants differ by at most this ...
+         rel_tol:float=1e-8, # ... or by at most this times the latest
          verbosity:int=0, # 1: log each estimate
          max_terms:int=2**20, # give up (with a warning) before summing more terms than this
         )->tuple:
     "`(sum, err)` of the series `f(N0) + f(N0 + 1) + ...` by Richardson extrapolation of its partial sums."
     if isinstance(l, bool) or not isinstance(l, numbers.Integral) or l < 2:
         raise ValueError(f"rsum: l must be an integer >= 2, got {l!r}")
+    positive_int(max_terms, "rsum: max_terms")
     terms, partial = _partial_sums(f, N0)
     r = Richardson(partial, ps=ps, l=l)
     new = next(r)
