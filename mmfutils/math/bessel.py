@@ -85,7 +85,7 @@ def _brackets(nu, N, step=1.0):
             return xs[change], xs[change + 1]
         start = xs[-1] + step
 
-# %% ../../nbs/08_bessel.ipynb #5c037466
+# %% ../../nbs/08_bessel.ipynb #440ed7e1
 def _polish(nu, lo, hi, rel_tol, fn, maxiter=100):
     "The zeros of $J_\\nu$ bracketed by `lo < hi`, by Newton's method kept inside the brackets (bisection otherwise)."
     sign_lo, x = np.sign(_sp.jv(nu, lo)), (lo + hi) / 2
@@ -100,7 +100,7 @@ def _polish(nu, lo, hi, rel_tol, fn, maxiter=100):
         x = np.where(f == 0, x, new)
         if done.all():
             return x
-    warnings.warn(f"{fn}: {np.count_nonzero(~done)} zeros of J_{nu:g} not converged to rel_tol={rel_tol:g}")
+    warnings.warn(f"{fn}: {np.count_nonzero(~done)} zeros of J_{nu:g} not converged to rel_tol={rel_tol:g}", stacklevel=3)
     return x
 
 # %% ../../nbs/08_bessel.ipynb #77f10fa9
@@ -120,7 +120,7 @@ def j_root(nu:float, # the order $\nu \ge 0$, any real number
         return np.empty(0)
     return _polish(nu, *_brackets(nu, int(N)), max(rel_tol, _EPS), "j_root")
 
-# %% ../../nbs/08_bessel.ipynb #dd2605b5
+# %% ../../nbs/08_bessel.ipynb #45fab1df
 def j_root_x(nu:float, # the order $\nu$
              x, # starting points: one zero is found near each
              rel_tol:float=2 * _EPS, # relative accuracy of each zero
@@ -136,7 +136,7 @@ def j_root_x(nu:float, # the order $\nu$
         x = x - step
         if np.all(abs(step) <= rel_tol * abs(x)):
             return x[()]
-    warnings.warn(f"j_root_x: the zeros of J_{nu:g} did not converge to rel_tol={rel_tol:g} in {maxiter} steps")
+    warnings.warn(f"j_root_x: the zeros of J_{nu:g} did not converge to rel_tol={rel_tol:g} in {maxiter} steps", stacklevel=2)
     return x[()]
 
 # %% ../../nbs/08_bessel.ipynb #bcd4283a

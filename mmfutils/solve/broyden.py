@@ -5,9 +5,8 @@
 # %% auto #0
 __all__ = ['DyadicSum', 'Jacobian', 'solve', 'JacobianBFGS', 'L_BFGS']
 
-# %% ../../nbs/11_broyden.ipynb #220fcac8
-import copy
-import numbers
+# %% ../../nbs/11_broyden.ipynb #14a5d7d6
+import copy as _copy
 
 import numpy as np
 from fastcore.basics import patch
@@ -44,7 +43,7 @@ class DyadicSum:
         if at is not None or b is not None:
             self.add_dyad(at, b, sigma)
 
-# %% ../../nbs/11_broyden.ipynb #68cdb100
+# %% ../../nbs/11_broyden.ipynb #0f80d22e
 @patch
 def reset(self:DyadicSum):
     "Drop every dyad: the matrix is $\\alpha\\mathbb{1}$ again."
@@ -62,7 +61,7 @@ def dtype(self:DyadicSum):
 @patch
 def copy(self:DyadicSum):
     "An independent (deep) copy."
-    return copy.deepcopy(self)
+    return _copy.deepcopy(self)
 
 @patch(as_prop=True)
 def _S(self:DyadicSum):
@@ -283,7 +282,7 @@ def _residual(F, x, fn):
         raise FloatingPointError(f"{fn}: F(x) is not finite at {np.count_nonzero(~np.isfinite(f))} of {f.size} points")
     return f
 
-# %% ../../nbs/11_broyden.ipynb #1f4ae258
+# %% ../../nbs/11_broyden.ipynb #2890d87e
 def solve(F, # the residual: an array shaped like `x0`, zero at the root
           x0, # the starting point
           f_tol:float=1e-10, # stop when max |F(x)| is below this
@@ -302,7 +301,8 @@ def solve(F, # the residual: an array shaped like `x0`, zero at the root
         try:
             dx = -J.solve(f)
         except np.linalg.LinAlgError:  # the model went singular: start again from alpha * 1
-            J.reset(); J.setup(x, f)
+            J.reset()
+            J.setup(x, f)
             dx = -f / alpha
         for _halving in range(30):
             f_new = _residual(F, x + dx, "solve")
@@ -337,9 +337,9 @@ class JacobianBFGS(_ScipyJacobian):
     @property
     def shape(self): return (len(np.asarray(self._last_f)),) * 2
 
-# %% ../../nbs/11_broyden.ipynb #34017397
+# %% ../../nbs/11_broyden.ipynb #0091f7fb
 @patch
-def update(self:JacobianBFGS, x, f):
+def update(self:JacobianBFGS, x, f):  # noqa: F811 (@patch leaves the module's names alone)
     "Move to `x`, where the gradient is `f`."
     x, f = np.array(x, dtype=float), np.array(f, dtype=float)
     if self._last_x is not None:
@@ -350,19 +350,19 @@ def update(self:JacobianBFGS, x, f):
     self._last_x, self._last_f = x, f
 
 @patch
-def setup(self:JacobianBFGS, x, f, func=None):
+def setup(self:JacobianBFGS, x, f, func=None):  # noqa: F811
     "Start at `x` with gradient `f` (scipy's solvers call this first)."
     self.update(x, f)
 
-# %% ../../nbs/11_broyden.ipynb #56d6114f
+# %% ../../nbs/11_broyden.ipynb #b102bed7
 @patch
-def solve(self:JacobianBFGS, v, tol=0):
+def solve(self:JacobianBFGS, v, tol=0):  # noqa: F811
     "$Hv$, $H$ the inverse Hessian, by the two-loop recursion (Nocedal & Wright, Algorithm 7.4)."
     if not self._dx:
         return self._H0 * np.asarray(v)
     q = np.array(v, dtype=np.result_type(v, float))
     q2 = q[:, None] if q.ndim == 1 else q
-    rho = [1 / (y @ s) for s, y in zip(self._dx, self._df)]
+    rho = [1 / (y @ s) for s, y in zip(self._dx, self._df, strict=True)]
     a = [None] * len(rho)
     for i in reversed(range(len(rho))):
         a[i] = rho[i] * (self._dx[i] @ q2)
@@ -372,7 +372,7 @@ def solve(self:JacobianBFGS, v, tol=0):
         r = r + self._dx[i][:, None] * (a[i] - rho[i] * (self._df[i] @ r))[None, :]
     return r[:, 0] if q.ndim == 1 else r
 
-# %% ../../nbs/11_broyden.ipynb #91ac4d6f
+# %% ../../nbs/11_broyden.ipynb #9359ea25
 @patch
 def dense_H(self:JacobianBFGS):
     "The inverse Hessian as a dense matrix (Nocedal & Wright 7.16-7.17): for tests and small problems."
@@ -380,7 +380,7 @@ def dense_H(self:JacobianBFGS):
     if N is None:
         return np.array(self._H0, dtype=float)
     H = self.H0 * np.eye(N)
-    for s, y in zip(self._dx, self._df):
+    for s, y in zip(self._dx, self._df, strict=True):
         V = np.eye(N) - np.outer(y, s) / (y @ s)
         H = V.T @ H @ V + np.outer(s, s) / (y @ s)
     return H
@@ -409,7 +409,7 @@ class L_BFGS:
         "The quasi-Newton direction $-H\\nabla f$."
         return -self.H.solve(df)
 
-# %% ../../nbs/11_broyden.ipynb #e4dcf00c
+# %% ../../nbs/11_broyden.ipynb #de2dd5d2
 @patch
 def minimize(self:L_BFGS,
              g_tol:float=1e-8, # stop when max |gradient| is below this
@@ -424,7 +424,8 @@ def minimize(self:L_BFGS,
             return x
         p, t = self.get_search_direction(g), 1.0
         if p @ g >= 0:                  # not a descent direction: forget the curvature
-            self.H = JacobianBFGS(alpha=self.H._H0, n_max=self.H.n_max); self.H.setup(x, g)
+            self.H = JacobianBFGS(alpha=self.H._H0, n_max=self.H.n_max)
+            self.H.setup(x, g)
             p = -self.H._H0 * g
         while self.f(x + t * p) > fx + 1e-4 * t * (p @ g) and t > 1e-20:
             t /= 2
