@@ -85,7 +85,7 @@ def _brackets(nu, N, step=1.0):
             return xs[change], xs[change + 1]
         start = xs[-1] + step
 
-# %% ../../nbs/08_bessel.ipynb #440ed7e1
+# %% ../../nbs/08_bessel.ipynb #45a61ea4
 def _polish(nu, lo, hi, rel_tol, fn, maxiter=100):
     "The zeros of $J_\\nu$ bracketed by `lo < hi`, by Newton's method kept inside the brackets (bisection otherwise)."
     sign_lo, x = np.sign(_sp.jv(nu, lo)), (lo + hi) / 2
@@ -99,11 +99,17 @@ def _polish(nu, lo, hi, rel_tol, fn, maxiter=100):
         done = (abs(new - x) <= rel_tol * x) | (hi - lo <= rel_tol * x) | (f == 0)
         x = np.where(f == 0, x, new)
         if done.all():
-            return x
+            return _nearest_double(nu, x)
     warnings.warn(f"{fn}: {np.count_nonzero(~done)} zeros of J_{nu:g} not converged to rel_tol={rel_tol:g}", stacklevel=3)
     return x
 
-# %% ../../nbs/08_bessel.ipynb #77f10fa9
+# %% ../../nbs/08_bessel.ipynb #99ef95e2
+def _nearest_double(nu, x):
+    "Of `x` and its neighbouring doubles, the one where $|J_\\nu|$ is least: the zero rounded to a double."
+    candidates = x + np.array([[-1], [0], [1]]) * np.spacing(x)
+    return np.take_along_axis(candidates, np.argmin(abs(_sp.jv(nu, candidates)), axis=0)[None], axis=0)[0]
+
+# %% ../../nbs/08_bessel.ipynb #a23c2c81
 def j_root(nu:float, # the order $\nu \ge 0$, any real number
            N:int, # how many zeros
            rel_tol:float=2 * _EPS, # relative accuracy of each zero
@@ -120,7 +126,7 @@ def j_root(nu:float, # the order $\nu \ge 0$, any real number
         return np.empty(0)
     return _polish(nu, *_brackets(nu, int(N)), max(rel_tol, _EPS), "j_root")
 
-# %% ../../nbs/08_bessel.ipynb #45fab1df
+# %% ../../nbs/08_bessel.ipynb #b6ef2f50
 def j_root_x(nu:float, # the order $\nu$
              x, # starting points: one zero is found near each
              rel_tol:float=2 * _EPS, # relative accuracy of each zero
@@ -139,7 +145,7 @@ def j_root_x(nu:float, # the order $\nu$
     warnings.warn(f"j_root_x: the zeros of J_{nu:g} did not converge to rel_tol={rel_tol:g} in {maxiter} steps", stacklevel=2)
     return x[()]
 
-# %% ../../nbs/08_bessel.ipynb #bcd4283a
+# %% ../../nbs/08_bessel.ipynb #9725bae8
 def _pole_taylor(nu, zn, terms):
     "Taylor coefficients of $f(z) = \\sqrt{z}J_\\nu(z)$ about the zero `zn`, from $f'' = -(1 - (\\nu^2 - 1/4)/z^2)f$."
     c = nu * nu - 0.25
@@ -149,7 +155,7 @@ def _pole_taylor(nu, zn, terms):
         b.append(-sum(q[m] * b[k - m] for m in range(k + 1)) / ((k + 2) * (k + 1)))
     return b
 
-# %% ../../nbs/08_bessel.ipynb #07662193
+# %% ../../nbs/08_bessel.ipynb #e0f22e7b
 def _check_zeros(nu, zn):
     "`zn` as positive floats where $J_\\nu$ vanishes (to $10^{-8}$ relative), or a `ValueError` naming one that is not."
     zn = _numeric(zn, "zn", "J_sqrt_pole").astype(float)
@@ -161,7 +167,7 @@ def _check_zeros(nu, zn):
         raise ValueError(f"J_sqrt_pole: zn={bad!r} is not a zero of J_{nu:g} (J_{nu:g}(zn) = {_sp.jv(nu, bad):.3g})")
     return zn
 
-# %% ../../nbs/08_bessel.ipynb #1bef276c
+# %% ../../nbs/08_bessel.ipynb #02c74938
 def J_sqrt_pole(nu:float, # the order $\nu$
                 zn, # a positive zero $j_{\nu,n}$ of $J_\nu$ (or an array of them, broadcast against `z`)
                 d:int=0, # 0 for the function, 1 for its derivative
