@@ -85,7 +85,7 @@ def _brackets(nu, N, step=1.0):
             return xs[change], xs[change + 1]
         start = xs[-1] + step
 
-# %% ../../nbs/08_bessel.ipynb #45a61ea4
+# %% ../../nbs/08_bessel.ipynb #e16f4e7f
 def _polish(nu, lo, hi, rel_tol, fn, maxiter=100):
     "The zeros of $J_\\nu$ bracketed by `lo < hi`, by Newton's method kept inside the brackets (bisection otherwise)."
     sign_lo, x = np.sign(_sp.jv(nu, lo)), (lo + hi) / 2
@@ -94,9 +94,10 @@ def _polish(nu, lo, hi, rel_tol, fn, maxiter=100):
         left = np.sign(f) == sign_lo
         lo, hi = np.where(left, x, lo), np.where(left, hi, x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            new = x - f / _sp.jvp(nu, x, 1)
-        new = np.where((lo < new) & (new < hi), new, (lo + hi) / 2)
-        done = (abs(new - x) <= rel_tol * x) | (hi - lo <= rel_tol * x) | (f == 0)
+            new = x - f / (nu / x * f - _sp.jv(nu + 1, x))   # J' = nu J / x - J_{nu+1}: one more jv
+        inside = (lo <= new) & (new <= hi)   # a converged x is an end of its bracket: keep it
+        done = inside & (abs(new - x) <= rel_tol * x) | (hi - lo <= rel_tol * x) | (f == 0)
+        new = np.where(inside, new, (lo + hi) / 2)
         x = np.where(f == 0, x, new)
         if done.all():
             return _nearest_double(nu, x)
@@ -126,7 +127,7 @@ def j_root(nu:float, # the order $\nu \ge 0$, any real number
         return np.empty(0)
     return _polish(nu, *_brackets(nu, int(N)), max(rel_tol, _EPS), "j_root")
 
-# %% ../../nbs/08_bessel.ipynb #b6ef2f50
+# %% ../../nbs/08_bessel.ipynb #23443115
 def j_root_x(nu:float, # the order $\nu$
              x, # starting points: one zero is found near each
              rel_tol:float=2 * _EPS, # relative accuracy of each zero
@@ -137,7 +138,8 @@ def j_root_x(nu:float, # the order $\nu$
     x = _numeric(x, "x", "j_root_x").astype(float)
     for _ in range(maxiter):
         with np.errstate(divide="ignore", invalid="ignore"):
-            h = _sp.jv(nu, x) / _sp.jvp(nu, x, 1)
+            J_ = _sp.jv(nu, x)
+            h = J_ / (nu / x * J_ - _sp.jv(nu + 1, x))
         step = np.where(np.isfinite(h), h / (1 + h * h), 0.0)
         x = x - step
         if np.all(abs(step) <= rel_tol * abs(x)):
