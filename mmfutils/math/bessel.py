@@ -71,19 +71,20 @@ def sinc(x, # where to evaluate it
         direct = (np.cos(x) - np.sinc(x / np.pi)) / x
     return np.where(abs(x) < 2, x * np.polynomial.polynomial.polyval(x * x, _SINC1), direct)[()]
 
-# %% ../../nbs/08_bessel.ipynb #708c1fde
+# %% ../../nbs/08_bessel.ipynb #aff0dbb5
 _EPS = np.finfo(float).eps
 
 def _brackets(nu, N, step=1.0):
     "Intervals `(lo, hi)` of width `step` holding the first `N` positive zeros of $J_\\nu$, one each."
     xs, signs, start = np.empty(0), np.empty(0), max(nu, 1.0)  # J_nu > 0 on (0, max(nu, 1)]: j_{nu,1} > nu, 2.4
+    length = (N + 1) * np.pi + 4 * nu ** (1 / 3) + 4            # j_{nu,N} - nu, roughly; doubled until enough
     while True:
-        grid = np.arange(start, start + (N + nu / 2 + 1) * np.pi + 2 * nu ** (1 / 3) + 4, step)
+        grid = np.arange(start, start + length, step)
         xs, signs = np.concatenate([xs, grid]), np.concatenate([signs, np.sign(_sp.jv(nu, grid))])
         change = np.flatnonzero(signs[:-1] != signs[1:])[:N]
         if len(change) == N:
             return xs[change], xs[change + 1]
-        start = xs[-1] + step
+        start, length = xs[-1] + step, 2 * length
 
 # %% ../../nbs/08_bessel.ipynb #e16f4e7f
 def _polish(nu, lo, hi, rel_tol, fn, maxiter=100):
