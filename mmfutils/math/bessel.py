@@ -45,13 +45,14 @@ def _numeric(x, name, fn):
         raise TypeError(f"{fn}: {name} must be numbers, got an array of {x.dtype}")
     return x.astype(float) if x.dtype.kind in "iu" else x
 
-# %% ../../nbs/08_bessel.ipynb #59167506
+# %% ../../nbs/08_bessel.ipynb #63152382
 def J(nu:float, # the order $\nu$, any real number
       d:int=0, # return the `d`th derivative $J_\nu^{(d)}$
      ):
     "The function $z \\mapsto J_\\nu^{(d)}(z)$: the Bessel function of the first kind or its `d`th derivative."
     nu, d = _real(nu, "nu", "J"), _order(d, "J")
     def J_nu(z):
+        z = _numeric(z, "z", J_nu.__name__)
         return _sp.jv(nu, z) if d == 0 else _sp.jvp(nu, z, d)
     J_nu.__name__ = J_nu.__qualname__ = f"J_{nu:g}" + "'" * d
     return J_nu

@@ -119,7 +119,7 @@ def orthogonalize(self:DyadicSum, at=None, b=None, sigma=None):
     keep = int(min(keep, self.n_max))
     self._at, self._b, self._sigma = qa @ u[:, :keep], vt[:keep] @ qb.T, d[:keep]
 
-# %% ../../nbs/11_broyden.ipynb #eee3d0c9
+# %% ../../nbs/11_broyden.ipynb #6eff49fc
 def _times_identity(alpha, x, rows):
     "`alpha * eye(rows, len(x)) @ x`: rectangular identities cut or pad with zeros."
     out = np.zeros((rows,) + x.shape[1:], dtype=np.result_type(x, alpha))
@@ -134,11 +134,13 @@ def __matmul__(self:DyadicSum, x):
     if not len(self._b):
         return self.alpha * x
     v = x[:, None] if x.ndim == 1 else x
+    if v.shape[0] != self.shape[1]:
+        raise ValueError(f"DyadicSum @ x: the matrix is {self.shape[0]}x{self.shape[1]}, x has {v.shape[0]} rows")
     res = _times_identity(self.alpha, v, self.shape[0]) + (self._at * self._sigma) @ (self._b @ v) if self._sigma.ndim == 1 \
         else _times_identity(self.alpha, v, self.shape[0]) + self._at @ (self._sigma @ (self._b @ v))
     return res[:, 0] if x.ndim == 1 else res
 
-# %% ../../nbs/11_broyden.ipynb #b5eb3421
+# %% ../../nbs/11_broyden.ipynb #a079a5c5
 @patch
 def __rmatmul__(self:DyadicSum, x):
     "`x @ self` for a vector or matrix `x` (also `ndarray @ DyadicSum`)."
@@ -146,6 +148,8 @@ def __rmatmul__(self:DyadicSum, x):
     if not len(self._b):
         return self.alpha * x
     v = x[None, :] if x.ndim == 1 else x
+    if v.shape[-1] != self.shape[0]:
+        raise ValueError(f"x @ DyadicSum: the matrix is {self.shape[0]}x{self.shape[1]}, x has {v.shape[-1]} columns")
     res = _times_identity(self.alpha, v.T, self.shape[1]).T + (v @ (self._at * self._sigma if self._sigma.ndim == 1
                                                                      else self._at @ self._sigma)) @ self._b
     return res[0] if x.ndim == 1 else res
