@@ -45,13 +45,14 @@ def _numeric(x, name, fn):
         raise TypeError(f"{fn}: {name} must be numbers, got an array of {x.dtype}")
     return x.astype(float) if x.dtype.kind in "iu" else x
 
-# %% ../../nbs/08_bessel.ipynb #59167506
+# %% ../../nbs/08_bessel.ipynb #63152382
 def J(nu:float, # the order $\nu$, any real number
       d:int=0, # return the `d`th derivative $J_\nu^{(d)}$
      ):
     "The function $z \\mapsto J_\\nu^{(d)}(z)$: the Bessel function of the first kind or its `d`th derivative."
     nu, d = _real(nu, "nu", "J"), _order(d, "J")
     def J_nu(z):
+        z = _numeric(z, "z", J_nu.__name__)
         return _sp.jv(nu, z) if d == 0 else _sp.jvp(nu, z, d)
     J_nu.__name__ = J_nu.__qualname__ = f"J_{nu:g}" + "'" * d
     return J_nu
@@ -71,21 +72,22 @@ def sinc(x, # where to evaluate it
         direct = (np.cos(x) - np.sinc(x / np.pi)) / x
     return np.where(abs(x) < 2, x * np.polynomial.polynomial.polyval(x * x, _SINC1), direct)[()]
 
-# %% ../../nbs/08_bessel.ipynb #708c1fde
+# %% ../../nbs/08_bessel.ipynb #aff0dbb5
 _EPS = np.finfo(float).eps
 
 def _brackets(nu, N, step=1.0):
     "Intervals `(lo, hi)` of width `step` holding the first `N` positive zeros of $J_\\nu$, one each."
     xs, signs, start = np.empty(0), np.empty(0), max(nu, 1.0)  # J_nu > 0 on (0, max(nu, 1)]: j_{nu,1} > nu, 2.4
+    length = (N + 1) * np.pi + 4 * nu ** (1 / 3) + 4            # j_{nu,N} - nu, roughly; doubled until enough
     while True:
-        grid = np.arange(start, start + (N + nu / 2 + 1) * np.pi + 2 * nu ** (1 / 3) + 4, step)
+        grid = np.arange(start, start + length, step)
         xs, signs = np.concatenate([xs, grid]), np.concatenate([signs, np.sign(_sp.jv(nu, grid))])
         change = np.flatnonzero(signs[:-1] != signs[1:])[:N]
         if len(change) == N:
             return xs[change], xs[change + 1]
-        start = xs[-1] + step
+        start, length = xs[-1] + step, 2 * length
 
-# %% ../../nbs/08_bessel.ipynb #5c037466
+# %% ../../nbs/08_bessel.ipynb #e16f4e7f
 def _polish(nu, lo, hi, rel_tol, fn, maxiter=100):
     "The zeros of $J_\\nu$ bracketed by `lo < hi`, by Newton's method kept inside the brackets (bisection otherwise)."
     sign_lo, x = np.sign(_sp.jv(nu, lo)), (lo + hi) / 2
@@ -94,16 +96,23 @@ def _polish(nu, lo, hi, rel_tol, fn, maxiter=100):
         left = np.sign(f) == sign_lo
         lo, hi = np.where(left, x, lo), np.where(left, hi, x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            new = x - f / _sp.jvp(nu, x, 1)
-        new = np.where((lo < new) & (new < hi), new, (lo + hi) / 2)
-        done = (abs(new - x) <= rel_tol * x) | (hi - lo <= rel_tol * x) | (f == 0)
+            new = x - f / (nu / x * f - _sp.jv(nu + 1, x))   # J' = nu J / x - J_{nu+1}: one more jv
+        inside = (lo <= new) & (new <= hi)   # a converged x is an end of its bracket: keep it
+        done = inside & (abs(new - x) <= rel_tol * x) | (hi - lo <= rel_tol * x) | (f == 0)
+        new = np.where(inside, new, (lo + hi) / 2)
         x = np.where(f == 0, x, new)
         if done.all():
-            return x
-    warnings.warn(f"{fn}: {np.count_nonzero(~done)} zeros of J_{nu:g} not converged to rel_tol={rel_tol:g}")
+            return _nearest_double(nu, x)
+    warnings.warn(f"{fn}: {np.count_nonzero(~done)} zeros of J_{nu:g} not converged to rel_tol={rel_tol:g}", stacklevel=3)
     return x
 
-# %% ../../nbs/08_bessel.ipynb #77f10fa9
+# %% ../../nbs/08_bessel.ipynb #99ef95e2
+def _nearest_double(nu, x):
+    "Of `x` and its neighbouring doubles, the one where $|J_\\nu|$ is least: the zero rounded to a double."
+    candidates = x + np.array([[-1], [0], [1]]) * np.spacing(x)
+    return np.take_along_axis(candidates, np.argmin(abs(_sp.jv(nu, candidates)), axis=0)[None], axis=0)[0]
+
+# %% ../../nbs/08_bessel.ipynb #a23c2c81
 def j_root(nu:float, # the order $\nu \ge 0$, any real number
            N:int, # how many zeros
            rel_tol:float=2 * _EPS, # relative accuracy of each zero
@@ -120,7 +129,7 @@ def j_root(nu:float, # the order $\nu \ge 0$, any real number
         return np.empty(0)
     return _polish(nu, *_brackets(nu, int(N)), max(rel_tol, _EPS), "j_root")
 
-# %% ../../nbs/08_bessel.ipynb #dd2605b5
+# %% ../../nbs/08_bessel.ipynb #23443115
 def j_root_x(nu:float, # the order $\nu$
              x, # starting points: one zero is found near each
              rel_tol:float=2 * _EPS, # relative accuracy of each zero
@@ -131,15 +140,16 @@ def j_root_x(nu:float, # the order $\nu$
     x = _numeric(x, "x", "j_root_x").astype(float)
     for _ in range(maxiter):
         with np.errstate(divide="ignore", invalid="ignore"):
-            h = _sp.jv(nu, x) / _sp.jvp(nu, x, 1)
+            J_ = _sp.jv(nu, x)
+            h = J_ / (nu / x * J_ - _sp.jv(nu + 1, x))
         step = np.where(np.isfinite(h), h / (1 + h * h), 0.0)
         x = x - step
         if np.all(abs(step) <= rel_tol * abs(x)):
             return x[()]
-    warnings.warn(f"j_root_x: the zeros of J_{nu:g} did not converge to rel_tol={rel_tol:g} in {maxiter} steps")
+    warnings.warn(f"j_root_x: the zeros of J_{nu:g} did not converge to rel_tol={rel_tol:g} in {maxiter} steps", stacklevel=2)
     return x[()]
 
-# %% ../../nbs/08_bessel.ipynb #bcd4283a
+# %% ../../nbs/08_bessel.ipynb #9725bae8
 def _pole_taylor(nu, zn, terms):
     "Taylor coefficients of $f(z) = \\sqrt{z}J_\\nu(z)$ about the zero `zn`, from $f'' = -(1 - (\\nu^2 - 1/4)/z^2)f$."
     c = nu * nu - 0.25
@@ -149,7 +159,7 @@ def _pole_taylor(nu, zn, terms):
         b.append(-sum(q[m] * b[k - m] for m in range(k + 1)) / ((k + 2) * (k + 1)))
     return b
 
-# %% ../../nbs/08_bessel.ipynb #07662193
+# %% ../../nbs/08_bessel.ipynb #e0f22e7b
 def _check_zeros(nu, zn):
     "`zn` as positive floats where $J_\\nu$ vanishes (to $10^{-8}$ relative), or a `ValueError` naming one that is not."
     zn = _numeric(zn, "zn", "J_sqrt_pole").astype(float)
@@ -161,7 +171,7 @@ def _check_zeros(nu, zn):
         raise ValueError(f"J_sqrt_pole: zn={bad!r} is not a zero of J_{nu:g} (J_{nu:g}(zn) = {_sp.jv(nu, bad):.3g})")
     return zn
 
-# %% ../../nbs/08_bessel.ipynb #1bef276c
+# %% ../../nbs/08_bessel.ipynb #02c74938
 def J_sqrt_pole(nu:float, # the order $\nu$
                 zn, # a positive zero $j_{\nu,n}$ of $J_\nu$ (or an array of them, broadcast against `z`)
                 d:int=0, # 0 for the function, 1 for its derivative

@@ -81,7 +81,7 @@ def _ellipkinv1(K):
     y = _brentq(lambda y: ellipkm1(np.exp(y)) - K, -745.0, 709.0, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=200)
     return float(-np.expm1(y))
 
-# %% ../../nbs/08_special.ipynb #1ebb1ac0
+# %% ../../nbs/08_special.ipynb #8be17ce0
 def ellipkinv(K, # values of the complete elliptic integral K(m) > 0 (scalar or array)
               iter:int=4, # kept for mmfutils 0.7's signature; the inverse is always converged to round-off
              ):
@@ -91,4 +91,5 @@ def ellipkinv(K, # values of the complete elliptic integral K(m) > 0 (scalar or 
         raise TypeError(f"ellipkinv: K must be real numbers, got an array of {K.dtype}")
     if np.isnan(K).any():
         raise ValueError("ellipkinv: K must not be NaN")
-    return np.vectorize(_ellipkinv1, otypes=[float])(K)[()]
+    m = np.vectorize(_ellipkinv1, otypes=[float])(K)
+    return float(m) if m.ndim == 0 else m

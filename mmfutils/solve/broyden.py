@@ -5,9 +5,8 @@
 # %% auto #0
 __all__ = ['DyadicSum', 'Jacobian', 'solve', 'JacobianBFGS', 'L_BFGS']
 
-# %% ../../nbs/11_broyden.ipynb #220fcac8
-import copy
-import numbers
+# %% ../../nbs/11_broyden.ipynb #14a5d7d6
+import copy as _copy
 
 import numpy as np
 from fastcore.basics import patch
@@ -44,12 +43,18 @@ class DyadicSum:
         if at is not None or b is not None:
             self.add_dyad(at, b, sigma)
 
-# %% ../../nbs/11_broyden.ipynb #68cdb100
+# %% ../../nbs/11_broyden.ipynb #ecc38fea
 @patch
 def reset(self:DyadicSum):
     "Drop every dyad: the matrix is $\\alpha\\mathbb{1}$ again."
     self._at, self._b, self._sigma = np.empty((0, 0)), np.empty((0, 0)), np.empty(0)
 
+@patch
+def copy(self:DyadicSum):
+    "An independent (deep) copy."
+    return _copy.deepcopy(self)
+
+# %% ../../nbs/11_broyden.ipynb #6f809c71
 @patch(as_prop=True)
 def shape(self:DyadicSum):
     "`(N, M)`, or `(0, 0)` before the first dyad (the identity has no size yet)."
@@ -59,16 +64,11 @@ def shape(self:DyadicSum):
 def dtype(self:DyadicSum):
     return np.result_type(self._at, self._b, self._sigma, self.alpha)
 
-@patch
-def copy(self:DyadicSum):
-    "An independent (deep) copy."
-    return copy.deepcopy(self)
-
 @patch(as_prop=True)
 def _S(self:DyadicSum):
     return np.diag(self._sigma) if self._sigma.ndim == 1 else self._sigma
 
-# %% ../../nbs/11_broyden.ipynb #125ebc29
+# %% ../../nbs/11_broyden.ipynb #3f1857e9
 def _as_dyads(at, b, sigma):
     "`at` as columns, `b` as rows and `sigma` as the matrix joining them, checked."
     at, b = np.asarray(at), np.asarray(b)
@@ -85,7 +85,7 @@ def _as_dyads(at, b, sigma):
                          f"of at and the rows of b, got {sigma.shape}")
     return at, b, sigma
 
-# %% ../../nbs/11_broyden.ipynb #d9cf5ac6
+# %% ../../nbs/11_broyden.ipynb #0099a2e6
 @patch
 def add_dyad(self:DyadicSum,
              at, # a ket (vector) or kets (columns of an (N, m) array)
@@ -101,7 +101,7 @@ def add_dyad(self:DyadicSum,
         at, b, sigma = np.hstack([self._at, at]), np.vstack([self._b, b]), _linalg.block_diag(self._S, sigma)
     self.orthogonalize(at, b, sigma)
 
-# %% ../../nbs/11_broyden.ipynb #af21404e
+# %% ../../nbs/11_broyden.ipynb #0ba7ed84
 @patch
 def orthogonalize(self:DyadicSum, at=None, b=None, sigma=None):
     "Re-express the dyads (default: the stored ones) with orthonormal kets and bras; with `use_svd`, truncate."
@@ -119,7 +119,7 @@ def orthogonalize(self:DyadicSum, at=None, b=None, sigma=None):
     keep = int(min(keep, self.n_max))
     self._at, self._b, self._sigma = qa @ u[:, :keep], vt[:keep] @ qb.T, d[:keep]
 
-# %% ../../nbs/11_broyden.ipynb #ffce3b64
+# %% ../../nbs/11_broyden.ipynb #6eff49fc
 def _times_identity(alpha, x, rows):
     "`alpha * eye(rows, len(x)) @ x`: rectangular identities cut or pad with zeros."
     out = np.zeros((rows,) + x.shape[1:], dtype=np.result_type(x, alpha))
@@ -134,11 +134,13 @@ def __matmul__(self:DyadicSum, x):
     if not len(self._b):
         return self.alpha * x
     v = x[:, None] if x.ndim == 1 else x
+    if v.shape[0] != self.shape[1]:
+        raise ValueError(f"DyadicSum @ x: the matrix is {self.shape[0]}x{self.shape[1]}, x has {v.shape[0]} rows")
     res = _times_identity(self.alpha, v, self.shape[0]) + (self._at * self._sigma) @ (self._b @ v) if self._sigma.ndim == 1 \
         else _times_identity(self.alpha, v, self.shape[0]) + self._at @ (self._sigma @ (self._b @ v))
     return res[:, 0] if x.ndim == 1 else res
 
-# %% ../../nbs/11_broyden.ipynb #b79a6096
+# %% ../../nbs/11_broyden.ipynb #a079a5c5
 @patch
 def __rmatmul__(self:DyadicSum, x):
     "`x @ self` for a vector or matrix `x` (also `ndarray @ DyadicSum`)."
@@ -146,6 +148,8 @@ def __rmatmul__(self:DyadicSum, x):
     if not len(self._b):
         return self.alpha * x
     v = x[None, :] if x.ndim == 1 else x
+    if v.shape[-1] != self.shape[0]:
+        raise ValueError(f"x @ DyadicSum: the matrix is {self.shape[0]}x{self.shape[1]}, x has {v.shape[-1]} columns")
     res = _times_identity(self.alpha, v.T, self.shape[1]).T + (v @ (self._at * self._sigma if self._sigma.ndim == 1
                                                                      else self._at @ self._sigma)) @ self._b
     return res[0] if x.ndim == 1 else res
@@ -155,7 +159,7 @@ def dot(self:DyadicSum, x):
     "`self @ x`."
     return self @ x
 
-# %% ../../nbs/11_broyden.ipynb #9f9656a6
+# %% ../../nbs/11_broyden.ipynb #5bd63ffa
 @patch
 def todense(self:DyadicSum):
     "The matrix as an array (a 0-d `alpha` before the first dyad)."
@@ -164,6 +168,7 @@ def todense(self:DyadicSum):
     return self.alpha * np.eye(*self.shape) + (self._at * self._sigma if self._sigma.ndim == 1
                                                else self._at @ self._sigma) @ self._b
 
+# %% ../../nbs/11_broyden.ipynb #19f9574f
 @patch
 def diag(self:DyadicSum, k:int=0):
     "The `k`th diagonal, without forming the matrix."
@@ -173,7 +178,7 @@ def diag(self:DyadicSum, k:int=0):
     i = np.arange(max(0, -k), min(self.shape[0], self.shape[1] - k))
     return np.einsum("ij,ji->i", A[i], self._b[:, i + k]) + (self.alpha if k == 0 else 0)
 
-# %% ../../nbs/11_broyden.ipynb #4aa91085
+# %% ../../nbs/11_broyden.ipynb #1522417d
 @patch
 def inv(self:DyadicSum):
     "The inverse, again a `DyadicSum` (Woodbury's identity: $O(n^2N)$, no $N\\times N$ matrix)."
@@ -188,7 +193,7 @@ def inv(self:DyadicSum):
     core = np.eye(len(self._b)) + self._b @ AS / self.alpha
     return DyadicSum(at=-AS / self.alpha**2, b=np.linalg.solve(core, self._b), **kw)
 
-# %% ../../nbs/11_broyden.ipynb #7bd1cb49
+# %% ../../nbs/11_broyden.ipynb #2995815d
 @patch
 def __getitem__(self:DyadicSum, key):
     "The block `[rows, columns]` (each an index, slice or index array: an outer product, unlike numpy)."
@@ -201,7 +206,7 @@ def __getitem__(self:DyadicSum, key):
     return block[0] if np.ndim(rows) == 0 and np.ndim(cols) == 0 else block[0] if np.ndim(rows) == 0 \
         else block[:, 0] if np.ndim(cols) == 0 else block
 
-# %% ../../nbs/11_broyden.ipynb #1c62fa29
+# %% ../../nbs/11_broyden.ipynb #23a9e851
 @patch
 def update_broyden(self:DyadicSum,
                    dx, # the step taken
@@ -218,6 +223,7 @@ def update_broyden(self:DyadicSum,
     else:
         raise ValueError(f"update_broyden: method must be 'good' or 'bad', got {method!r}")
 
+# %% ../../nbs/11_broyden.ipynb #39f450b0
 @patch
 def apply_transform(self:DyadicSum, f, fr=None):
     "Replace the dyads by $f(A)$ and $f_r(B^T)^T$ (`fr` defaults to `f`): $\\alpha + A\\sigma B \\to \\alpha + f(A)\\sigma f_r(B^T)^T$."
@@ -226,7 +232,7 @@ def apply_transform(self:DyadicSum, f, fr=None):
         self._at, self._b = f(self._at), fr(self._b.T).T
         self.orthogonalize()
 
-# %% ../../nbs/11_broyden.ipynb #05e168f0
+# %% ../../nbs/11_broyden.ipynb #79f27a79
 class Jacobian(DyadicSum, _ScipyJacobian):
     "A Broyden approximation of the Jacobian $\\partial F/\\partial x$, with the interface of scipy's nonlinear solvers."
     def __init__(self,
@@ -238,27 +244,33 @@ class Jacobian(DyadicSum, _ScipyJacobian):
         self.method, self.last_x, self.last_f = method, None, None
 
     def solve(self, v, tol=0):
-        "$J^{-1}v$."
+        "$J^{-1}v$ (`tol` is scipy's argument: the solve is exact)."
         return self.inv() @ v
 
-    def rsolve(self, v, tol=0):
-        "$J^{-T}v$."
-        return self.inv().__rmatmul__(v)
+# %% ../../nbs/11_broyden.ipynb #3d6af6d6
+@patch
+def rsolve(self:Jacobian, v, tol=0):
+    "$J^{-T}v$."
+    return self.inv().__rmatmul__(v)
 
-    def matvec(self, v):
-        "$Jv$."
-        return self @ v
+# %% ../../nbs/11_broyden.ipynb #ca241434
+@patch
+def matvec(self:Jacobian, v):
+    "$Jv$."
+    return self @ v
 
-    def rmatvec(self, v):
-        "$J^Tv$."
-        return self.__rmatmul__(v)
+@patch
+def rmatvec(self:Jacobian, v):
+    "$J^Tv$."
+    return self.__rmatmul__(v)
 
-# %% ../../nbs/11_broyden.ipynb #caf2f508
+# %% ../../nbs/11_broyden.ipynb #7a582f02
 @patch
 def setup(self:Jacobian, x, f, func=None):
     "Start at `x` with residual `f` (scipy's solvers call this first)."
     self.last_x, self.last_f = np.array(x, dtype=float), np.array(f, dtype=float)
 
+# %% ../../nbs/11_broyden.ipynb #0117a5f6
 @patch
 def update(self:Jacobian, x, f):
     "Move to `x`, where the residual is `f`: a rank-one update so that $J\\,\\delta x = \\delta f$."
@@ -273,7 +285,7 @@ def update(self:Jacobian, x, f):
             self.add_dyad(-Ju / (1 + df @ Ju), self.__rmatmul__(df))
     self.last_x, self.last_f = x, f
 
-# %% ../../nbs/11_broyden.ipynb #8680a0f4
+# %% ../../nbs/11_broyden.ipynb #e2dcab3e
 def _residual(F, x, fn):
     "`F(x)` as a float vector shaped like `x`, or an error naming what is wrong."
     f = np.asarray(F(x), dtype=float)
@@ -283,7 +295,17 @@ def _residual(F, x, fn):
         raise FloatingPointError(f"{fn}: F(x) is not finite at {np.count_nonzero(~np.isfinite(f))} of {f.size} points")
     return f
 
-# %% ../../nbs/11_broyden.ipynb #1f4ae258
+# %% ../../nbs/11_broyden.ipynb #cb027d5e
+def _backtrack(F, x, f, dx, halvings=30):
+    "`(dx, F(x + dx), True)` for the first of `dx`, `dx/2`, ... that lowers max |F|; `(dx/2^30, ..., False)` if none does."
+    for _ in range(halvings):
+        f_new = _residual(F, x + dx, "solve")
+        if abs(f_new).max() < abs(f).max():
+            return dx, f_new, True
+        dx = dx / 2
+    return dx, f_new, False
+
+# %% ../../nbs/11_broyden.ipynb #d8ef369a
 def solve(F, # the residual: an array shaped like `x0`, zero at the root
           x0, # the starting point
           f_tol:float=1e-10, # stop when max |F(x)| is below this
@@ -302,20 +324,17 @@ def solve(F, # the residual: an array shaped like `x0`, zero at the root
         try:
             dx = -J.solve(f)
         except np.linalg.LinAlgError:  # the model went singular: start again from alpha * 1
-            J.reset(); J.setup(x, f)
+            J.reset()
+            J.setup(x, f)
             dx = -f / alpha
-        for _halving in range(30):
-            f_new = _residual(F, x + dx, "solve")
-            if abs(f_new).max() < abs(f).max():
-                break
-            dx = dx / 2
-        else:                           # no descent along the model's step: forget the model
+        dx, f_new, descent = _backtrack(F, x, f, dx)
+        if not descent:                 # no descent along the model's step: forget the model
             J.reset()
         x, f = x + dx, f_new
         J.update(x, f) if J.last_x is not None and np.any(x != J.last_x) else J.setup(x, f)
     raise RuntimeError(f"solve: no root to f_tol={f_tol:g} after {maxiter} steps: max |F| = {abs(f).max():.3g}")
 
-# %% ../../nbs/11_broyden.ipynb #617cd2af
+# %% ../../nbs/11_broyden.ipynb #a342a35e
 class JacobianBFGS(_ScipyJacobian):
     "The inverse Hessian of a minimisation as L-BFGS keeps it: the last `n_max` steps and gradient changes."
     def __init__(self,
@@ -337,9 +356,9 @@ class JacobianBFGS(_ScipyJacobian):
     @property
     def shape(self): return (len(np.asarray(self._last_f)),) * 2
 
-# %% ../../nbs/11_broyden.ipynb #34017397
+# %% ../../nbs/11_broyden.ipynb #bbc98e20
 @patch
-def update(self:JacobianBFGS, x, f):
+def update(self:JacobianBFGS, x, f):  # noqa: F811 (@patch leaves the module's names alone)
     "Move to `x`, where the gradient is `f`."
     x, f = np.array(x, dtype=float), np.array(f, dtype=float)
     if self._last_x is not None:
@@ -350,19 +369,19 @@ def update(self:JacobianBFGS, x, f):
     self._last_x, self._last_f = x, f
 
 @patch
-def setup(self:JacobianBFGS, x, f, func=None):
+def setup(self:JacobianBFGS, x, f, func=None):  # noqa: F811
     "Start at `x` with gradient `f` (scipy's solvers call this first)."
     self.update(x, f)
 
-# %% ../../nbs/11_broyden.ipynb #56d6114f
+# %% ../../nbs/11_broyden.ipynb #ca60927f
 @patch
-def solve(self:JacobianBFGS, v, tol=0):
+def solve(self:JacobianBFGS, v, tol=0):  # noqa: F811
     "$Hv$, $H$ the inverse Hessian, by the two-loop recursion (Nocedal & Wright, Algorithm 7.4)."
     if not self._dx:
         return self._H0 * np.asarray(v)
     q = np.array(v, dtype=np.result_type(v, float))
     q2 = q[:, None] if q.ndim == 1 else q
-    rho = [1 / (y @ s) for s, y in zip(self._dx, self._df)]
+    rho = [1 / (y @ s) for s, y in zip(self._dx, self._df, strict=True)]
     a = [None] * len(rho)
     for i in reversed(range(len(rho))):
         a[i] = rho[i] * (self._dx[i] @ q2)
@@ -372,7 +391,7 @@ def solve(self:JacobianBFGS, v, tol=0):
         r = r + self._dx[i][:, None] * (a[i] - rho[i] * (self._df[i] @ r))[None, :]
     return r[:, 0] if q.ndim == 1 else r
 
-# %% ../../nbs/11_broyden.ipynb #91ac4d6f
+# %% ../../nbs/11_broyden.ipynb #b3aa846e
 @patch
 def dense_H(self:JacobianBFGS):
     "The inverse Hessian as a dense matrix (Nocedal & Wright 7.16-7.17): for tests and small problems."
@@ -380,11 +399,12 @@ def dense_H(self:JacobianBFGS):
     if N is None:
         return np.array(self._H0, dtype=float)
     H = self.H0 * np.eye(N)
-    for s, y in zip(self._dx, self._df):
+    for s, y in zip(self._dx, self._df, strict=True):
         V = np.eye(N) - np.outer(y, s) / (y @ s)
         H = V.T @ H @ V + np.outer(s, s) / (y @ s)
     return H
 
+# %% ../../nbs/11_broyden.ipynb #3f92f54a
 @patch
 def dense_J(self:JacobianBFGS):
     "The Hessian (the Jacobian of the gradient) as a dense matrix."
@@ -392,7 +412,7 @@ def dense_J(self:JacobianBFGS):
 
 JacobianBFGS.todense = JacobianBFGS.toarray = JacobianBFGS.dense_J
 
-# %% ../../nbs/11_broyden.ipynb #25817937
+# %% ../../nbs/11_broyden.ipynb #237b86d8
 class L_BFGS:
     "Minimise `f` with gradient `df` by L-BFGS with a backtracking (Armijo) line search."
     def __init__(self,
@@ -409,7 +429,15 @@ class L_BFGS:
         "The quasi-Newton direction $-H\\nabla f$."
         return -self.H.solve(df)
 
-# %% ../../nbs/11_broyden.ipynb #e4dcf00c
+# %% ../../nbs/11_broyden.ipynb #bf6f9497
+def _armijo(f, x, fx, g, p):
+    "The first of 1, 1/2, 1/4, ... that makes `f(x + t p)` drop by at least $10^{-4}t\\,p\\cdot g$ (Armijo's rule)."
+    t = 1.0
+    while f(x + t * p) > fx + 1e-4 * t * (p @ g) and t > 1e-20:
+        t /= 2
+    return t
+
+# %% ../../nbs/11_broyden.ipynb #7bf19642
 @patch
 def minimize(self:L_BFGS,
              g_tol:float=1e-8, # stop when max |gradient| is below this
@@ -422,13 +450,12 @@ def minimize(self:L_BFGS,
     for _ in range(maxiter):
         if abs(g).max() <= g_tol:
             return x
-        p, t = self.get_search_direction(g), 1.0
+        p = self.get_search_direction(g)
         if p @ g >= 0:                  # not a descent direction: forget the curvature
-            self.H = JacobianBFGS(alpha=self.H._H0, n_max=self.H.n_max); self.H.setup(x, g)
+            self.H = JacobianBFGS(alpha=self.H._H0, n_max=self.H.n_max)
+            self.H.setup(x, g)
             p = -self.H._H0 * g
-        while self.f(x + t * p) > fx + 1e-4 * t * (p @ g) and t > 1e-20:
-            t /= 2
-        x = x + t * p
+        x = x + _armijo(self.f, x, fx, g, p) * p
         fx, g = self.f(x), np.asarray(self.df(x), dtype=float)
         try:
             self.H.update(x, g)
