@@ -21,6 +21,8 @@ from pathlib import Path
 
 from fastcore.basics import patch
 
+from .utils import positive_int
+
 # %% ../nbs/13_contexts.ipynb #39af7b60
 def sleep(duration:float, # seconds to wait, at least 0
          ):
@@ -331,7 +333,7 @@ class FPS:
                  embed:bool=None, # show the movie in the notebook at the end
                  filename:str=None, # save the movie here (needs ffmpeg)
                  movie_fps:float=None, # frame rate of the movie (default: fps, max_fps, else 10)
-                 max_fps:float=None, # at most this many frames a second (default: fps, else 80)
+                 max_fps:float=None, # at most this many frames a second (default: fps, else 80); 0: no cap
                  fps:float=None, # both max_fps and movie_fps
                  dpi:float=None, # the movie's resolution (default: the figure's)
                  metadata:dict=None, # the movie's metadata
@@ -346,6 +348,10 @@ class FPS:
         self.timeout, self.unregister = timeout, unregister
         if (embed or filename) and self.fig is None:
             raise ValueError("FPS: a movie (embed= or filename=) needs the figure: pass fig= or display=")
+        if self.max_fps is not None and (isinstance(self.max_fps, bool) or not isinstance(self.max_fps, numbers.Real)
+                                         or not self.max_fps >= 0):
+            raise ValueError(f"FPS: max_fps must be a number of frames a second >= 0 (0: no cap), got {self.max_fps!r}")
+        max_tics = positive_int(max_tics, "FPS: max_tics")
         self.tics, self._frame, self.interrupted = deque([time.perf_counter()], maxlen=max_tics), -1, None
 
     def __enter__(self):
