@@ -16,10 +16,12 @@ import tempfile
 import threading
 import time
 import warnings
-from collections import deque
+from collections import Counter, deque
 from pathlib import Path
 
 from fastcore.basics import patch
+
+from .utils import positive_int
 
 # %% ../nbs/13_contexts.ipynb #39af7b60
 def sleep(duration:float, # seconds to wait, at least 0
@@ -88,11 +90,17 @@ def _install():
             if current is _handle:  # ours, put back by someone who saved it: never record ourselves
                 current = signal.default_int_handler if s == signal.SIGINT else signal.SIG_DFL
             _State.previous[s] = current  # recorded first: a signal may arrive as soon as ours is in place
-            signal.signal(s, _handle)
+            try:
+                signal.signal(s, _handle)
+            except BaseException:
+                del _State.previous[s]  # not installed: nothing to put back later
+                raise
 
 # %% ../nbs/13_contexts.ipynb #cf85d2ea
 def _uninstall():
     "Give each signal its previous handler back, unless someone replaced ours meanwhile (then theirs stays)."
+    if not _is_main_thread():  # a generator closed in another thread: ours stay, passing signals on at once,
+        return                 # until the main thread next ends a block or calls unregister()
     for s in list(_State.previous):
         handler = _State.previous[s]
         if signal.getsignal(s) is _handle:
@@ -118,9 +126,12 @@ class NoInterrupt:
                 ):
         if unregister:
             self.unregister()
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
+                                    or not timeout >= 0):
+            raise ValueError(f"NoInterrupt: timeout must be None or a number of seconds >= 0, got {timeout!r}")
         self.ignore, self.timeout = ignore, timeout
         self._start()
-        self._in_main = False
+        self._open = Counter()  # thread id -> blocks of this instance open in that thread
 
     def _start(self):
         self._stopped, self._seen, self._tic = False, dict(_State.counts), time.monotonic()
@@ -142,15 +153,16 @@ class NoInterrupt:
 def __enter__(self:NoInterrupt):
     "Start deferring (main thread: our handlers in place) and return the flag."
     with _State.lock:
-        self._start()
+        if not any(self._open.values()):  # re-entered (`with b: b.map(...)`): the flag keeps what it saw
+            self._start()
         if _is_main_thread():
             _install()
             _State.depth += 1
-            self._in_main = True
         elif not _State.previous:
             warnings.warn(f"NoInterrupt entered in thread {threading.current_thread().name} while no signal handler "
                           "is installed: a Ctrl-C will not set its flag. Enter a NoInterrupt block in the main "
                           "thread first, or call NoInterrupt.register() there.", RuntimeWarning, stacklevel=2)
+        self._open[threading.get_ident()] += 1
     return self
 
 # %% ../nbs/13_contexts.ipynb #c7709109
@@ -158,9 +170,15 @@ def __enter__(self:NoInterrupt):
 def __exit__(self:NoInterrupt, *exc):
     "End the block; the outermost one puts the handlers back and passes on what it deferred."
     self._stopped = True
-    if not self._in_main:
+    me, main = threading.get_ident(), threading.main_thread().ident
+    with _State.lock:  # a main-thread block ended elsewhere is a generator closed in another thread
+        who = me if self._open[me] else main if self._open[main] else None
+        if who is None:
+            return
+        self._open[who] -= 1
+    if who != main:
         return
-    self._in_main, st, pending, deliver = False, _State, [], False
+    st, pending, deliver = _State, [], False
     with st.lock:
         st.closing = True  # from here a signal is deferred, then passed on below, whatever the order
         try:
@@ -217,6 +235,8 @@ def set_signals(cls:NoInterrupt,
                ):
     "Choose the signals blocks defer; installed handlers move to the new set (main thread)."
     new = tuple(dict.fromkeys(signal.Signals(s) for s in signals))
+    if uncatchable := [s.name for s in new if s.name in ("SIGKILL", "SIGSTOP")]:
+        raise ValueError(f"NoInterrupt.set_signals: {', '.join(uncatchable)} cannot be caught, so cannot be deferred")
     with _State.lock:
         installed, explicit = bool(_State.previous), _State.explicit
         if installed:
@@ -313,7 +333,7 @@ class FPS:
                  embed:bool=None, # show the movie in the notebook at the end
                  filename:str=None, # save the movie here (needs ffmpeg)
                  movie_fps:float=None, # frame rate of the movie (default: fps, max_fps, else 10)
-                 max_fps:float=None, # at most this many frames a second (default: fps, else 80)
+                 max_fps:float=None, # at most this many frames a second (default: fps, else 80); 0: no cap
                  fps:float=None, # both max_fps and movie_fps
                  dpi:float=None, # the movie's resolution (default: the figure's)
                  metadata:dict=None, # the movie's metadata
@@ -328,6 +348,10 @@ class FPS:
         self.timeout, self.unregister = timeout, unregister
         if (embed or filename) and self.fig is None:
             raise ValueError("FPS: a movie (embed= or filename=) needs the figure: pass fig= or display=")
+        if self.max_fps is not None and (isinstance(self.max_fps, bool) or not isinstance(self.max_fps, numbers.Real)
+                                         or not self.max_fps >= 0):
+            raise ValueError(f"FPS: max_fps must be a number of frames a second >= 0 (0: no cap), got {self.max_fps!r}")
+        max_tics = positive_int(max_tics, "FPS: max_tics")
         self.tics, self._frame, self.interrupted = deque([time.perf_counter()], maxlen=max_tics), -1, None
 
     def __enter__(self):

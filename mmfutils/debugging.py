@@ -27,6 +27,8 @@ def _frame_of(code, tb):
 def _call_keeping(func, keep, args, kwargs):
     "Call `func`, passing the locals of its body (under any decorators) to `keep` as it returns or raises."
     code, old = inspect.unwrap(func).__code__, sys.getprofile()
+    if old is not None and not callable(old):  # a C-level profiler (cProfile): it cannot be chained from Python
+        return _call_traced(func, code, keep, args, kwargs)
     def profile(frame, event, arg):
         if event == "return" and frame.f_code is code:
             keep(frame.f_locals)
@@ -37,6 +39,24 @@ def _call_keeping(func, keep, args, kwargs):
         return func(*args, **kwargs)
     finally:
         sys.setprofile(old)
+
+# %% ../nbs/15_debugging.ipynb #d336258b
+def _call_traced(func, code, keep, args, kwargs):
+    "`_call_keeping` with a trace hook local to `func`'s frame, for when a C-level profiler holds the profile hook."
+    old = sys.gettrace()
+    def local(frame, event, arg):
+        if event == "return":
+            keep(frame.f_locals)
+        return local
+    def trace(frame, event, arg):
+        if frame.f_code is code:
+            return local
+        return old(frame, event, arg) if old is not None else None
+    sys.settrace(trace)
+    try:
+        return func(*args, **kwargs)
+    finally:
+        sys.settrace(old)
 
 # %% ../nbs/15_debugging.ipynb #17aa0457
 def _generator_keeping(gen, code, keep):

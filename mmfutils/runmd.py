@@ -25,9 +25,11 @@ def md_to_ipy(md_file, # a Markdown notebook: MyST (`{code-cell}`) or Jupytext M
     if not md_file.is_file():
         raise FileNotFoundError(f"%runmd: no such Markdown file: {str(md_file)!r}")
     ipy_file = Path(ipy_file) if ipy_file is not None else md_file.with_name(md_file.stem + "_.ipy")
+    if ipy_file.resolve() == md_file.resolve():
+        raise ValueError(f"%runmd: the script would overwrite the notebook {str(md_file)!r}: choose another ipy_file")
     notebook = jupytext.read(md_file)
     script = jupytext.writes(notebook, fmt=dict(extension=".py", format_name="light", comment_magics=False))
-    ipy_file.write_text(script)
+    ipy_file.write_text(script, encoding="utf-8")  # as Jupytext read it, whatever the locale
     return ipy_file
 
 # %% ../nbs/16_runmd.ipynb #6f87f40d

@@ -6,9 +6,13 @@
 __all__ = ['auto_timeit']
 
 # %% ../../nbs/03_performance.ipynb #3beb70f3
-# `import mmfutils.performance` imports nothing else: each submodule imports its optional dependency itself
+# `import mmfutils.performance` imports nothing heavy: each submodule imports its optional dependency itself
 # (and auto_timeit imports numpy when called).
+import math
+import numbers
 import timeit
+
+from ..utils import positive_int
 
 # %% ../../nbs/03_performance.ipynb #ca027147
 def _unit(seconds):
@@ -30,11 +34,10 @@ def auto_timeit(stmt="pass", # the code to time: a string, or a callable without
                ):
     "`timeit` choosing its own number of loops to fill about `time` seconds; prints the best time, or returns `(ts, number, factor, unit)`."
     import numpy as np
-    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
-        raise ValueError(f"auto_timeit: repeat must be a positive integer, got {repeat!r}")
-    for name, value in (("time", time), ("max_time", max_time)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise ValueError(f"auto_timeit: {name} must be a positive number of seconds, got {value!r}")
+    repeat = positive_int(repeat, "auto_timeit: repeat")
+    for name, value, finite in (("time", time, True), ("max_time", max_time, False)):  # max_time may be inf
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0 or (finite and value == math.inf):
+            raise ValueError(f"auto_timeit: {name} must be a positive {'finite ' if finite else ''}number of seconds, got {value!r}")
     timer = timeit.Timer(stmt, setup, globals=globals)
     once = timer.timeit(number=1)
     number = min(max(1, int(time / max(once, 1e-9) / repeat)), 10**8)
