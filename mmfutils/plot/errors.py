@@ -53,7 +53,7 @@ def plot_err(x, # abscissa, 1-D (or any array with one non-trivial axis)
     return [plt.errorbar(x, curves[:, n], xerr=xerr, yerr=None if errs is None else errs[:, n], **kw)
             for n in range(curves.shape[1])]
 
-# %% ../../nbs/20_plot_errors.ipynb #a8cd55be
+# %% ../../nbs/20_plot_errors.ipynb #a56a6ca8
 def error_line(x, y, # the curve
                dy, # its standard deviation (Gaussian errors), scalar or per point
                fgc="k", # colour of the band
@@ -76,7 +76,7 @@ def error_line(x, y, # the curve
                 parts += ax.plot(x, y + sign * outer * dy, color=weight * fg + (1 - weight) * bg)
     for part in parts:  # off the axes, to be drawn by the band (still in the axes' coordinates and clip)
         part.remove()
-        part.set_figure(ax.get_figure(root=False))
+        part.set_figure(ax.figure)
     band = ListCollection(parts)
     ax.add_collection(band, autolim=False)
     return [band]

@@ -5,7 +5,9 @@
 # %% auto #0
 __all__ = ['ListCollection', 'contourf']
 
-# %% ../../nbs/20_plot_rasterize.ipynb #b533fdb3
+# %% ../../nbs/20_plot_rasterize.ipynb #c8fa38d5
+from types import MethodType
+
 from matplotlib import pyplot as plt
 from matplotlib.artist import allow_rasterization
 from matplotlib.collections import Collection
@@ -36,7 +38,7 @@ class ListCollection(Collection):
         for artist in self._collections:
             artist.draw(renderer)
 
-# %% ../../nbs/20_plot_rasterize.ipynb #4c63eeff
+# %% ../../nbs/20_plot_rasterize.ipynb #1fc54216
 def contourf(*v, # as for `matplotlib.pyplot.contourf`
              ax=None, # axes to draw in; default: the current axes
              rasterized:bool=None, # draw the filled contours as an image in vector output
@@ -44,5 +46,7 @@ def contourf(*v, # as for `matplotlib.pyplot.contourf`
     "`contourf` that honours `rasterized=`: one image for all the filled contours in a PDF or SVG."
     contours = (plt.gca() if ax is None else ax).contourf(*v, **kw)
     if rasterized is not None:
+        if not getattr(contours.draw, "_supports_rasterization", False):  # matplotlib < 3.9 ignores it on contours
+            contours.draw = MethodType(allow_rasterization(type(contours).draw), contours)
         contours.set_rasterized(rasterized)
     return contours
