@@ -152,12 +152,13 @@ def _add_axes(self:Figure, width, height):
         ax.xaxis.grid(True, "minor", lw=0.2)
         ax.yaxis.grid(True, "minor", lw=0.2)
 
-# %% ../../nbs/20_plot_publish.ipynb #9e192c18
+# %% ../../nbs/20_plot_publish.ipynb #ca8f98b4
 @patch
 def activate(self:Figure):
     "Make this the current figure (and return the matplotlib figure)."
     return plt.figure(self.num)
 
+# %% ../../nbs/20_plot_publish.ipynb #1082ebf7
 @patch
 def new_inset_axes(self:Figure, rect): # [left, bottom, width, height] as fractions of the figure
     "Axes for an inset (left alone by `adjust`)."
@@ -165,12 +166,13 @@ def new_inset_axes(self:Figure, rect): # [left, bottom, width, height] as fracti
     self._insets.add(ax)
     return ax
 
+# %% ../../nbs/20_plot_publish.ipynb #67c60b99
 @patch
 def axis(self:Figure, *v, **kw):
     "`Axes.axis` on every axes of the figure (twinned axes stay together)."
     return [ax.axis(*v, **kw) for ax in self.figure.axes]
 
-# %% ../../nbs/20_plot_publish.ipynb #7858f216
+# %% ../../nbs/20_plot_publish.ipynb #f2b2b272
 @patch
 def adjust(self:Figure, padding:float=0.01): # room left at the figure's edges, as a fraction of its size
     "Shrink the main axes (not the insets) until their labels and ticks lie inside the figure."
@@ -184,6 +186,7 @@ def adjust(self:Figure, padding:float=0.01): # room left at the figure's edges, 
             x1, y1 = pos.x1 - max(0, text.x1 - 1 + padding), pos.y1 - max(0, text.y1 - 1 + padding)
             ax.set_position([x0, y0, x1 - x0, y1 - y0])
 
+# %% ../../nbs/20_plot_publish.ipynb #d7e3626e
 @patch
 def adjust_axis(self:Figure, extents=None, xl=None, xh=None, yl=None, yh=None, extend_x:float=0.0, extend_y:float=0.0):
     "Set the axis limits (`extents`, or single ends), then widen them by `extend_x`, `extend_y` of their span."
@@ -195,7 +198,7 @@ def adjust_axis(self:Figure, extents=None, xl=None, xh=None, yl=None, yh=None, e
     dx, dy = extend_x * (x1 - x0), extend_y * (y1 - y0)
     return ax.axis((x0 - dx, x1 + dx, y0 - dy, y1 + dy))
 
-# %% ../../nbs/20_plot_publish.ipynb #da89c806
+# %% ../../nbs/20_plot_publish.ipynb #a0e98159
 @patch
 def savefig(self:Figure, filename=None, # default: the figure's `filename`
             dpi:int=None, # default: the figure's `dpi`
@@ -206,7 +209,7 @@ def savefig(self:Figure, filename=None, # default: the figure's `filename`
     self.figure.savefig(filename, dpi=dpi or self.dpi, **kw)
     print(f"Saving plot as {str(filename)!r}. Done.")
 
-# %% ../../nbs/20_plot_publish.ipynb #e4cfa4fd
+# %% ../../nbs/20_plot_publish.ipynb #cc4f8932
 class Paper:
     "Subclass with one `fig_<name>` method per figure, each returning a `Figure`; `draw_all()` draws and saves them."
     figdir = "./_build/figures/{style}"  # where figures are saved; {style} becomes the style's name
@@ -232,7 +235,7 @@ class Paper:
         name = fig.filename or (_meth_name.removeprefix("fig_") + (f"_{dpi}dpi" if dpi else "") + ".pdf")
         fig.savefig(folder / name, dpi=dpi, **kw)
 
-# %% ../../nbs/20_plot_publish.ipynb #b9415bc4
+# %% ../../nbs/20_plot_publish.ipynb #32920fe3
 @patch
 def draw(self:Paper, meth, dpi:int=None, *v, **kw): # meth: a fig_ method or its name
     "Draw one figure (call its method) and save it."
@@ -243,7 +246,7 @@ def draw(self:Paper, meth, dpi:int=None, *v, **kw): # meth: a fig_ method or its
         fig.figure.tight_layout(pad=0.0)
     self.savefig(fig, _meth_name=name, dpi=dpi)
 
-# %% ../../nbs/20_plot_publish.ipynb #0a5b86c7
+# %% ../../nbs/20_plot_publish.ipynb #eda27f5e
 @patch
 def draw_all(self:Paper):
     "Close all figures, then draw and save every `fig_` method's figure."
