@@ -37,20 +37,22 @@ def plot_errorbars(x, y, # the points
 def plot_err(x, # abscissa, 1-D (or any array with one non-trivial axis)
              y, # values: 1-D, or with one axis of length len(x) (one curve per other index)
              yerr=None, xerr=None, # errors, as for `errorbar` (broadcast like y for several curves)
+             ax=None, # axes to draw in; default: the current axes
              **kw): # passed to `errorbar`
     "`errorbar` for one curve or several: the axis of `y` of length len(x) runs along x."
+    ax = plt.gca() if ax is None else ax
     x, y = np.asarray(x), np.asarray(y)
     if x.size != max(x.shape, default=0):
-        return plt.plot(x, y, **kw)  # not a 1-D abscissa: plain lines, as 0.7 did
+        return ax.plot(x, y, **kw)  # not a 1-D abscissa: plain lines, as 0.7 did
     x = x.ravel()
     if y.ndim <= 1:
-        return plt.errorbar(x, y, yerr=yerr, xerr=xerr, **kw)
+        return ax.errorbar(x, y, yerr=yerr, xerr=xerr, **kw)
     if len(x) not in y.shape:
         raise ValueError(f"plot_err: no axis of y (shape {y.shape}) has len(x) = {len(x)} values")
     axis = y.shape.index(len(x))
     curves = np.moveaxis(y, axis, 0).reshape(len(x), -1)
     errs = None if yerr is None else np.moveaxis(np.broadcast_to(yerr, y.shape), axis, 0).reshape(len(x), -1)
-    return [plt.errorbar(x, curves[:, n], xerr=xerr, yerr=None if errs is None else errs[:, n], **kw)
+    return [ax.errorbar(x, curves[:, n], xerr=xerr, yerr=None if errs is None else errs[:, n], **kw)
             for n in range(curves.shape[1])]
 
 # %% ../../nbs/20_plot_errors.ipynb #a56a6ca8
@@ -64,7 +66,13 @@ def error_line(x, y, # the curve
               ) -> list: # [a ListCollection of the band] (rasterize it with .set_rasterized(True))
     "A curve's Gaussian error as a band shading out to 5 `dy`, darker where the curve is more likely."
     ax = plt.gca() if ax is None else ax
-    x, y, dy = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x, y, dy)))
+    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 2:
+        raise ValueError(f"error_line: N must be an integer >= 2 (steps from 0 to 5 dy), got {N!r}")
+    try:
+        x, y, dy = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x, y, dy)))
+    except ValueError:
+        raise ValueError(f"error_line: x, y and dy must have the same length (dy may be a scalar); got shapes "
+                         f"{np.shape(x)}, {np.shape(y)}, {np.shape(dy)}") from None
     fg, bg = np.array(to_rgb(fgc)), np.array(to_rgb(bgc))
     sigmas, parts = np.linspace(0, 5, N), []
     for inner, outer in pairwise(sigmas):
