@@ -105,7 +105,9 @@ def color_complex(psi, # complex field
 
 # %% ../../nbs/20_plot_colors.ipynb #5809cc58
 def make_angle_colormap(map:str="huslp", # as for `color_angle`
-                        gamma:float=1, saturation:float=100.0, lightness:float=75.6, # as for `color_angle`
+                        gamma:float=1, # 'hue' map only: sharpen (>1) or soften (<1) the colour channels
+                        saturation:float=100.0, # percent of the largest chroma
+                        lightness:float=75.6, # 0 (black) to 100 (white)
                         N:int=256, # number of colours
                        ) -> ListedColormap:
     "A cyclic colormap whose value $v \\in [0, 1]$ shows the colour `color_angle` gives phase $2\\pi v - \\pi$."
@@ -147,7 +149,8 @@ def _diverging():
 # %% ../../nbs/20_plot_colors.ipynb #a895426e
 class Colormaps:
     "Named colormaps as attributes (iterating gives their names); each is registered with matplotlib unless that name is taken."
-    def __init__(self, **maps):
+    def __init__(self, **maps, # name=colormap for each map
+                ):
         self.__dict__.update(maps)
         for name in self:
             if name not in mpl.colormaps:

@@ -101,7 +101,8 @@ class FieldImage(AxesImage):
             self.set_extent((x0, x1, y0, y1))
         super().set_data(np.swapaxes(z, 0, 1))
 
-    def set_array(self, A):
+    def set_array(self, A, # the new image in image order, A[y, x]
+                 ):
         "matplotlib's meaning: `A` in image order, `A[y, x]`."
         super().set_data(A)
 
@@ -147,10 +148,12 @@ def _phase_levels(N):
     return np.unique(np.cos(phases[by_cos]).round(12)), np.unique(np.sin(phases[~by_cos]).round(12))
 
 # %% ../../nbs/20_plot_contour.ipynb #b2bed4d9
-def phase_contour(x, y, # abscissa and ordinate, as for `imcontourf`
+def phase_contour(x, # abscissa, as for `imcontourf`
+                  y, # ordinate, as for `imcontourf`
                   z, # complex field z[x, y]
                   N:int=10, # lines per quarter turn: 4N lines in all
-                  colors="k", linewidths=0.5, # line style, as for `contour`
+                  colors="k", # line colour(s), as for `contour`
+                  linewidths=0.5, # line width(s), as for `contour`
                   ax=None, # axes to draw in; default: the current axes
                   **kw, # passed to `contour`
                  ):

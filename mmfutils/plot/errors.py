@@ -15,14 +15,17 @@ from matplotlib.colors import to_rgb
 from .rasterize import ListCollection
 
 # %% ../../nbs/20_plot_errors.ipynb #cb1328f9
-def plot_errorbars(x, y, # the points
-                   dx=None, dy=None, # half-lengths of the bars in x and y (their sign is ignored)
+def plot_errorbars(x, # abscissas of the points
+                   y, # ordinates of the points
+                   dx=None, # half-lengths of the bars in x (their sign is ignored)
+                   dy=None, # half-lengths of the bars in y (their sign is ignored)
                    colour:str="", # a matplotlib colour letter for points and bars
                    linestyle:str="", # e.g. '-' to join the points
                    pointstyle:str=".", # marker of the points ('' for none)
                    barwidth:float=0.5, # line width of the bars
                    ax=None, # axes to draw in; default: the current axes
-                   **kw): # passed to `errorbar`
+                   **kw, # passed to `errorbar`
+                  ):
     "Points with error bars, in the style of 0.7: thin capped bars in the colour of the points."
     fmt = pointstyle + linestyle + colour
     if not (pointstyle or linestyle):
@@ -36,9 +39,11 @@ def plot_errorbars(x, y, # the points
 # %% ../../nbs/20_plot_errors.ipynb #23742f63
 def plot_err(x, # abscissa, 1-D (or any array with one non-trivial axis)
              y, # values: 1-D, or with one axis of length len(x) (one curve per other index)
-             yerr=None, xerr=None, # errors, as for `errorbar` (broadcast like y for several curves)
+             yerr=None, # errors in y, as for `errorbar` (broadcast like y for several curves)
+             xerr=None, # errors in x, as for `errorbar`
              ax=None, # axes to draw in; default: the current axes
-             **kw): # passed to `errorbar`
+             **kw, # passed to `errorbar`
+            ):
     "`errorbar` for one curve or several: the axis of `y` of length len(x) runs along x."
     ax = plt.gca() if ax is None else ax
     x, y = np.asarray(x), np.asarray(y)
@@ -56,7 +61,8 @@ def plot_err(x, # abscissa, 1-D (or any array with one non-trivial axis)
             for n in range(curves.shape[1])]
 
 # %% ../../nbs/20_plot_errors.ipynb #a56a6ca8
-def error_line(x, y, # the curve
+def error_line(x, # abscissa of the curve
+               y, # the curve
                dy, # its standard deviation (Gaussian errors), scalar or per point
                fgc="k", # colour of the band
                bgc="w", # background it fades into (the `fill=False` lines)
