@@ -19,7 +19,8 @@ class MyFuncAnimation(FuncAnimation):
     "`FuncAnimation` that stops between frames once `interrupted` is set, and can keep the video it embeds."
     def __init__(self, *v, # as for `FuncAnimation` (fig, func, frames, ...)
                  interrupted:bool=False, # set it (e.g. from a signal handler) to end the movie after the current frame
-                 **kw): # as for `FuncAnimation`; `cache_frame_data` defaults to False
+                 **kw, # as for `FuncAnimation`; `cache_frame_data` defaults to False
+                ):
         self.interrupted = interrupted
         kw.setdefault("cache_frame_data", False)
         super().__init__(*v, **kw)

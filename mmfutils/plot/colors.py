@@ -88,21 +88,26 @@ def color_complex(psi, # complex field
                   **kw, # passed to `color_angle` (map, saturation)
                  ) -> np.ndarray: # RGB in [0, 1] on a new last axis
     "A complex field as colour: phase as hue (`color_angle`), magnitude as lightness."
-    psi = np.asarray(psi)
+    hidden = np.ma.getmaskarray(psi)  # masked samples show as NaN does
+    psi = np.ma.getdata(psi)
     mag = np.abs(psi)
-    finite = mag[np.isfinite(mag)]
+    finite = mag[np.isfinite(mag) & ~hidden]
     vmin = (finite.min() if finite.size else 0.0) if vmin is None else vmin
     vmax = (finite.max() if finite.size else 1.0) if vmax is None else vmax
+    if vmin > vmax:
+        raise ValueError(f"color_complex: vmin = {vmin} must not exceed vmax = {vmax} (for dark large values pass reversed=True)")
     with np.errstate(divide="ignore", invalid="ignore"):
         scaled = np.clip((mag - vmin) / (vmax - vmin), 0, 1) if vmax > vmin else np.full(mag.shape, 0.75)
     lightness = 100.0 * (1 - scaled if reversed else scaled)
     rgb = color_angle(np.angle(psi), lightness=lightness, **kw)
-    rgb[~np.isfinite(psi)] = 0.5  # NaN or infinite values show as mid grey
+    rgb[~np.isfinite(psi) | hidden] = 0.5  # NaN, infinite or masked values show as mid grey
     return rgb
 
 # %% ../../nbs/20_plot_colors.ipynb #5809cc58
 def make_angle_colormap(map:str="huslp", # as for `color_angle`
-                        gamma:float=1, saturation:float=100.0, lightness:float=75.6, # as for `color_angle`
+                        gamma:float=1, # 'hue' map only: sharpen (>1) or soften (<1) the colour channels
+                        saturation:float=100.0, # percent of the largest chroma
+                        lightness:float=75.6, # 0 (black) to 100 (white)
                         N:int=256, # number of colours
                        ) -> ListedColormap:
     "A cyclic colormap whose value $v \\in [0, 1]$ shows the colour `color_angle` gives phase $2\\pi v - \\pi$."
@@ -125,6 +130,13 @@ class MidpointNormalize(CenteredNorm):
             raise ValueError(f"MidpointNormalize: vmin={vmin}, vmax={vmax} lie on the wrong side of midpoint={midpoint}")
         super().__init__(vcenter=midpoint, halfrange=half, clip=clip)
 
+    def __call__(self, value, # data to map to [0, 1]
+                 clip:bool=None, # as in the constructor; default: the constructor's
+                ):
+        "`value` mapped to [0, 1], `midpoint` to 0.5; with no range at all (`vmin == vmax`, e.g. an all-zero field) everything is 0.5."
+        result = super().__call__(value, clip)
+        return 0 * result + 0.5 if self.vmin == self.vmax else result  # (CenteredNorm gives 0: the bottom colour)
+
     midpoint = property(lambda self: self.vcenter, lambda self, value: setattr(self, "vcenter", value),
                         doc="The value at the middle of the colormap (matplotlib's `vcenter`).")
 
@@ -137,7 +149,8 @@ def _diverging():
 # %% ../../nbs/20_plot_colors.ipynb #a895426e
 class Colormaps:
     "Named colormaps as attributes (iterating gives their names); each is registered with matplotlib unless that name is taken."
-    def __init__(self, **maps):
+    def __init__(self, **maps, # name=colormap for each map
+                ):
         self.__dict__.update(maps)
         for name in self:
             if name not in mpl.colormaps:

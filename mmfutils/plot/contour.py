@@ -17,24 +17,33 @@ from .rasterize import contourf
 _all_ = ["contourf"]  # plot.rasterize's, importable from here as in 0.7
 
 # %% ../../nbs/20_plot_contour.ipynb #14ce6c86
+_IJ = "make grids with np.meshgrid(x, y, indexing='ij') so that they index like z[x, y]"
+
 def _axis(a, n_z, name, who):
-    "A 1-D strictly monotonic abscissa from `a` (1-D, broadcastable like x[:, None], or a full meshgrid of z's shape)."
+    "A 1-D, finite, strictly monotonic float abscissa from `a` (1-D, broadcastable like x[:, None], or a meshgrid of z's shape)."
     a = np.asarray(a)
-    if a.ndim == 2 and a.shape == n_z:
-        a = a[:, 0] if name == "x" else a[0, :]
+    if a.ndim == 2 and 1 not in a.shape:  # a full grid: it must be z's shape and vary along its own axis only
+        line = a[:, :1] if name == "x" else a[:1, :]
+        if a.shape != n_z or np.any(a != line):
+            raise ValueError(f"{who}: {name} is a grid of shape {a.shape} that does not index like z {n_z}: {_IJ}")
+        a = line
     a = a.ravel()
     if a.dtype.kind not in "iuf":
         raise TypeError(f"{who}: {name} must be real numbers, got dtype {a.dtype}")
+    a = a.astype(float)  # unsigned integers counting down would wrap around in np.diff
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{who}: {name} must be finite, got {a[~np.isfinite(a)][0]} at index {np.argmin(np.isfinite(a))}")
     steps = np.diff(a)
     if not (np.all(steps > 0) or np.all(steps < 0)):
-        raise ValueError(f"{who}: {name} must be strictly increasing or decreasing (and finite)")
+        raise ValueError(f"{who}: {name} must be strictly increasing or decreasing")
     return a
+
 
 # %% ../../nbs/20_plot_contour.ipynb #310b64f2
 def _grid(x, y, z, who):
     "x, y as 1-D abscissas and z with z.shape[:2] == (len(x), len(y)); errors that name the problem otherwise."
     try:
-        z = np.asarray(z)
+        z = np.asanyarray(z)  # masked arrays keep their mask
     except ValueError as e:
         raise ValueError(f"{who}: z must be a rectangular array, not ragged ({e})") from None
     if z.ndim < 2 or 0 in z.shape[:2]:
@@ -76,8 +85,12 @@ class FieldImage(AxesImage):
                  y=None, # new equally spaced ordinate: the y-extent follows it
                 ):
         "Replace the field, in place: the fast way to animate (no new artist, no new colour scale)."
+        z = np.asanyarray(z)
+        if z.ndim not in (2, 3):
+            raise ValueError(f"set_data: z must be z[x, y] (2-D, or colours on a third axis); got shape {z.shape}")
+        if np.iscomplexobj(z):
+            raise TypeError("set_data: z is complex; pass color_complex(z) (phase as hue) or abs(z)")
         if x is not None or y is not None:
-            z = np.asarray(z)
             x0, x1, y0, y1 = self.get_extent()
             for name, a, n in (("x", x, 0), ("y", y, 1)):
                 if a is not None:
@@ -88,7 +101,8 @@ class FieldImage(AxesImage):
             self.set_extent((x0, x1, y0, y1))
         super().set_data(np.swapaxes(z, 0, 1))
 
-    def set_array(self, A):
+    def set_array(self, A, # the new image in image order, A[y, x]
+                 ):
         "matplotlib's meaning: `A` in image order, `A[y, x]`."
         super().set_data(A)
 
@@ -113,7 +127,7 @@ def imcontourf(x, # abscissa: 1-D, like x[:, None], or a meshgrid array of z's s
             a, z = _resample((x, y)[axis], z, axis)
             x, y = (a, y) if axis == 0 else (x, a)
     if diverging and "norm" not in kw:
-        finite = np.abs(z[np.isfinite(z)])
+        finite = np.abs(np.ma.masked_invalid(z).compressed())  # neither NaN, inf nor masked
         top = finite.max() if finite.size and finite.max() > 0 else 1.0  # all zeros: the middle colour
         kw.setdefault("vmin", -top), kw.setdefault("vmax", top)
     kw.setdefault("cmap", cm.diverging if diverging else cm.viridis)
@@ -134,15 +148,19 @@ def _phase_levels(N):
     return np.unique(np.cos(phases[by_cos]).round(12)), np.unique(np.sin(phases[~by_cos]).round(12))
 
 # %% ../../nbs/20_plot_contour.ipynb #b2bed4d9
-def phase_contour(x, y, # abscissa and ordinate, as for `imcontourf`
+def phase_contour(x, # abscissa, as for `imcontourf`
+                  y, # ordinate, as for `imcontourf`
                   z, # complex field z[x, y]
                   N:int=10, # lines per quarter turn: 4N lines in all
-                  colors="k", linewidths=0.5, # line style, as for `contour`
+                  colors="k", # line colour(s), as for `contour`
+                  linewidths=0.5, # line width(s), as for `contour`
                   ax=None, # axes to draw in; default: the current axes
                   **kw, # passed to `contour`
                  ):
     "Lines of constant phase of `z`: 4N of them, evenly spaced in phase, with no pile-up at the branch cut of `np.angle`."
     x, y, z = _grid(x, y, z, "phase_contour")
+    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+        raise ValueError(f"phase_contour: N must be a positive integer (lines per quarter turn), got {N!r}")
     with np.errstate(divide="ignore", invalid="ignore"):
         unit = (z / abs(z)).T
     by_cos, by_sin = _phase_levels(N)

@@ -15,14 +15,17 @@ from matplotlib.colors import to_rgb
 from .rasterize import ListCollection
 
 # %% ../../nbs/20_plot_errors.ipynb #cb1328f9
-def plot_errorbars(x, y, # the points
-                   dx=None, dy=None, # half-lengths of the bars in x and y (their sign is ignored)
+def plot_errorbars(x, # abscissas of the points
+                   y, # ordinates of the points
+                   dx=None, # half-lengths of the bars in x (their sign is ignored)
+                   dy=None, # half-lengths of the bars in y (their sign is ignored)
                    colour:str="", # a matplotlib colour letter for points and bars
                    linestyle:str="", # e.g. '-' to join the points
                    pointstyle:str=".", # marker of the points ('' for none)
                    barwidth:float=0.5, # line width of the bars
                    ax=None, # axes to draw in; default: the current axes
-                   **kw): # passed to `errorbar`
+                   **kw, # passed to `errorbar`
+                  ):
     "Points with error bars, in the style of 0.7: thin capped bars in the colour of the points."
     fmt = pointstyle + linestyle + colour
     if not (pointstyle or linestyle):
@@ -36,25 +39,30 @@ def plot_errorbars(x, y, # the points
 # %% ../../nbs/20_plot_errors.ipynb #23742f63
 def plot_err(x, # abscissa, 1-D (or any array with one non-trivial axis)
              y, # values: 1-D, or with one axis of length len(x) (one curve per other index)
-             yerr=None, xerr=None, # errors, as for `errorbar` (broadcast like y for several curves)
-             **kw): # passed to `errorbar`
+             yerr=None, # errors in y, as for `errorbar` (broadcast like y for several curves)
+             xerr=None, # errors in x, as for `errorbar`
+             ax=None, # axes to draw in; default: the current axes
+             **kw, # passed to `errorbar`
+            ):
     "`errorbar` for one curve or several: the axis of `y` of length len(x) runs along x."
+    ax = plt.gca() if ax is None else ax
     x, y = np.asarray(x), np.asarray(y)
     if x.size != max(x.shape, default=0):
-        return plt.plot(x, y, **kw)  # not a 1-D abscissa: plain lines, as 0.7 did
+        return ax.plot(x, y, **kw)  # not a 1-D abscissa: plain lines, as 0.7 did
     x = x.ravel()
     if y.ndim <= 1:
-        return plt.errorbar(x, y, yerr=yerr, xerr=xerr, **kw)
+        return ax.errorbar(x, y, yerr=yerr, xerr=xerr, **kw)
     if len(x) not in y.shape:
         raise ValueError(f"plot_err: no axis of y (shape {y.shape}) has len(x) = {len(x)} values")
     axis = y.shape.index(len(x))
     curves = np.moveaxis(y, axis, 0).reshape(len(x), -1)
     errs = None if yerr is None else np.moveaxis(np.broadcast_to(yerr, y.shape), axis, 0).reshape(len(x), -1)
-    return [plt.errorbar(x, curves[:, n], xerr=xerr, yerr=None if errs is None else errs[:, n], **kw)
+    return [ax.errorbar(x, curves[:, n], xerr=xerr, yerr=None if errs is None else errs[:, n], **kw)
             for n in range(curves.shape[1])]
 
-# %% ../../nbs/20_plot_errors.ipynb #a8cd55be
-def error_line(x, y, # the curve
+# %% ../../nbs/20_plot_errors.ipynb #a56a6ca8
+def error_line(x, # abscissa of the curve
+               y, # the curve
                dy, # its standard deviation (Gaussian errors), scalar or per point
                fgc="k", # colour of the band
                bgc="w", # background it fades into (the `fill=False` lines)
@@ -64,7 +72,13 @@ def error_line(x, y, # the curve
               ) -> list: # [a ListCollection of the band] (rasterize it with .set_rasterized(True))
     "A curve's Gaussian error as a band shading out to 5 `dy`, darker where the curve is more likely."
     ax = plt.gca() if ax is None else ax
-    x, y, dy = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x, y, dy)))
+    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 2:
+        raise ValueError(f"error_line: N must be an integer >= 2 (steps from 0 to 5 dy), got {N!r}")
+    try:
+        x, y, dy = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x, y, dy)))
+    except ValueError:
+        raise ValueError(f"error_line: x, y and dy must have the same length (dy may be a scalar); got shapes "
+                         f"{np.shape(x)}, {np.shape(y)}, {np.shape(dy)}") from None
     fg, bg = np.array(to_rgb(fgc)), np.array(to_rgb(bgc))
     sigmas, parts = np.linspace(0, 5, N), []
     for inner, outer in pairwise(sigmas):
@@ -76,7 +90,7 @@ def error_line(x, y, # the curve
                 parts += ax.plot(x, y + sign * outer * dy, color=weight * fg + (1 - weight) * bg)
     for part in parts:  # off the axes, to be drawn by the band (still in the axes' coordinates and clip)
         part.remove()
-        part.set_figure(ax.get_figure(root=False))
+        part.set_figure(ax.figure)
     band = ListCollection(parts)
     ax.add_collection(band, autolim=False)
     return [band]

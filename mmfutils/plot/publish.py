@@ -41,7 +41,8 @@ class LaTeXPlotProperties:
                       latex_preamble=r"\usepackage{amsmath}\usepackage{siunitx}\usepackage[sc,osf]{mathpazo}"
                                      r"\usepackage[euler-digits,small]{eulervm}")}
 
-    def __init__(self, **kw): # any of the attributes above
+    def __init__(self, **kw, # any of the attributes above
+                ):
         unknown = sorted(k for k in kw if not hasattr(type(self), k))
         if unknown:
             raise AttributeError(f"LaTeXPlotProperties has no attribute(s) {unknown}")
@@ -121,7 +122,8 @@ class Figure:
     margin_factors = dict(top=0.5, left=2.8, bot=3, right=0.5)  # margins in units of the font size
     dpi = 600  # resolution of saved figures (images in them)
 
-    def __init__(self, **kw): # any of the attributes above
+    def __init__(self, **kw, # any of the attributes above
+                ):
         unknown = sorted(k for k in kw if not hasattr(type(self), k))
         if unknown:
             raise AttributeError(f"Figure has no attribute(s) {unknown}")
@@ -152,12 +154,13 @@ def _add_axes(self:Figure, width, height):
         ax.xaxis.grid(True, "minor", lw=0.2)
         ax.yaxis.grid(True, "minor", lw=0.2)
 
-# %% ../../nbs/20_plot_publish.ipynb #9e192c18
+# %% ../../nbs/20_plot_publish.ipynb #ca8f98b4
 @patch
 def activate(self:Figure):
     "Make this the current figure (and return the matplotlib figure)."
     return plt.figure(self.num)
 
+# %% ../../nbs/20_plot_publish.ipynb #1082ebf7
 @patch
 def new_inset_axes(self:Figure, rect): # [left, bottom, width, height] as fractions of the figure
     "Axes for an inset (left alone by `adjust`)."
@@ -165,12 +168,15 @@ def new_inset_axes(self:Figure, rect): # [left, bottom, width, height] as fracti
     self._insets.add(ax)
     return ax
 
+# %% ../../nbs/20_plot_publish.ipynb #67c60b99
 @patch
-def axis(self:Figure, *v, **kw):
+def axis(self:Figure, *v, # as for `Axes.axis`: limits [xmin, xmax, ymin, ymax], or 'off', 'equal', ...
+         **kw, # as for `Axes.axis` (xmin=, ymax=, ...)
+        ):
     "`Axes.axis` on every axes of the figure (twinned axes stay together)."
     return [ax.axis(*v, **kw) for ax in self.figure.axes]
 
-# %% ../../nbs/20_plot_publish.ipynb #7858f216
+# %% ../../nbs/20_plot_publish.ipynb #f2b2b272
 @patch
 def adjust(self:Figure, padding:float=0.01): # room left at the figure's edges, as a fraction of its size
     "Shrink the main axes (not the insets) until their labels and ticks lie inside the figure."
@@ -184,8 +190,16 @@ def adjust(self:Figure, padding:float=0.01): # room left at the figure's edges, 
             x1, y1 = pos.x1 - max(0, text.x1 - 1 + padding), pos.y1 - max(0, text.y1 - 1 + padding)
             ax.set_position([x0, y0, x1 - x0, y1 - y0])
 
+# %% ../../nbs/20_plot_publish.ipynb #d7e3626e
 @patch
-def adjust_axis(self:Figure, extents=None, xl=None, xh=None, yl=None, yh=None, extend_x:float=0.0, extend_y:float=0.0):
+def adjust_axis(self:Figure, extents=None, # [xmin, xmax, ymin, ymax] (default: the current limits)
+                xl=None, # lower x limit to set (None: keep)
+                xh=None, # upper x limit to set
+                yl=None, # lower y limit to set
+                yh=None, # upper y limit to set
+                extend_x:float=0.0, # widen x by this fraction of its span at each end
+                extend_y:float=0.0, # widen y likewise
+               ):
     "Set the axis limits (`extents`, or single ends), then widen them by `extend_x`, `extend_y` of their span."
     ax = self.figure.gca()
     if extents is not None:
@@ -195,18 +209,19 @@ def adjust_axis(self:Figure, extents=None, xl=None, xh=None, yl=None, yh=None, e
     dx, dy = extend_x * (x1 - x0), extend_y * (y1 - y0)
     return ax.axis((x0 - dx, x1 + dx, y0 - dy, y1 + dy))
 
-# %% ../../nbs/20_plot_publish.ipynb #da89c806
+# %% ../../nbs/20_plot_publish.ipynb #a0e98159
 @patch
 def savefig(self:Figure, filename=None, # default: the figure's `filename`
             dpi:int=None, # default: the figure's `dpi`
-            **kw): # passed to matplotlib's `savefig`
+            **kw, # passed to matplotlib's `savefig`
+           ):
     "Save the figure, saying where."
     filename = filename or self.filename
     print(f"Saving plot as {str(filename)!r}...")
     self.figure.savefig(filename, dpi=dpi or self.dpi, **kw)
     print(f"Saving plot as {str(filename)!r}. Done.")
 
-# %% ../../nbs/20_plot_publish.ipynb #e4cfa4fd
+# %% ../../nbs/20_plot_publish.ipynb #cc4f8932
 class Paper:
     "Subclass with one `fig_<name>` method per figure, each returning a `Figure`; `draw_all()` draws and saves them."
     figdir = "./_build/figures/{style}"  # where figures are saved; {style} becomes the style's name
@@ -214,16 +229,23 @@ class Paper:
     final = True  # for your fig_ methods: make the final (slow, typographically better) version
     save = True  # save the figures (False while fiddling)
 
-    def __init__(self, **kw): # figdir, style, final, save; the rest go to LaTeXPlotProperties
+    def __init__(self, **kw, # figdir, style, final, save; the rest go to LaTeXPlotProperties
+                ):
         for attr in ("final", "save", "style", "figdir"):
             setattr(self, attr, kw.pop(attr, getattr(self, attr)))
         self.plot_properties = LaTeXPlotProperties(style=self.style, **kw)
 
-    def figure(self, num=None, **kw) -> Figure: # kw: attributes of `Figure`
+    def figure(self, num=None, # matplotlib figure number (None: a new figure)
+               **kw, # attributes of `Figure` (width, height, filename, ...)
+              ) -> Figure:
         "A new `Figure` in this paper's layout."
         return Figure(num=num, plot_properties=self.plot_properties, **kw)
 
-    def savefig(self, fig:Figure, _meth_name:str=None, dpi:int=None, **kw):
+    def savefig(self, fig:Figure, # the figure to save
+                _meth_name:str=None, # the `fig_<name>` method that drew it: names the file
+                dpi:int=None, # resolution (default: the figure's); also in the file name
+                **kw, # passed to `Figure.savefig`
+               ):
         "Save `fig` in figdir as its `filename`, or as `<name>.pdf` for the method `fig_<name>`."
         if not self.save:
             return
@@ -232,9 +254,13 @@ class Paper:
         name = fig.filename or (_meth_name.removeprefix("fig_") + (f"_{dpi}dpi" if dpi else "") + ".pdf")
         fig.savefig(folder / name, dpi=dpi, **kw)
 
-# %% ../../nbs/20_plot_publish.ipynb #b9415bc4
+# %% ../../nbs/20_plot_publish.ipynb #32920fe3
 @patch
-def draw(self:Paper, meth, dpi:int=None, *v, **kw): # meth: a fig_ method or its name
+def draw(self:Paper, meth, # a fig_ method or its name
+         dpi:int=None, # resolution of the saved figure (default: the figure's)
+         *v, # passed to the method
+         **kw, # passed to the method
+        ):
     "Draw one figure (call its method) and save it."
     name = meth if isinstance(meth, str) else meth.__name__
     print(f"Drawing figure: {name}()")
@@ -243,7 +269,7 @@ def draw(self:Paper, meth, dpi:int=None, *v, **kw): # meth: a fig_ method or its
         fig.figure.tight_layout(pad=0.0)
     self.savefig(fig, _meth_name=name, dpi=dpi)
 
-# %% ../../nbs/20_plot_publish.ipynb #0a5b86c7
+# %% ../../nbs/20_plot_publish.ipynb #eda27f5e
 @patch
 def draw_all(self:Paper):
     "Close all figures, then draw and save every `fig_` method's figure."

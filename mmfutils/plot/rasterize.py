@@ -5,7 +5,9 @@
 # %% auto #0
 __all__ = ['ListCollection', 'contourf']
 
-# %% ../../nbs/20_plot_rasterize.ipynb #b533fdb3
+# %% ../../nbs/20_plot_rasterize.ipynb #c8fa38d5
+from types import MethodType
+
 from matplotlib import pyplot as plt
 from matplotlib.artist import allow_rasterization
 from matplotlib.collections import Collection
@@ -14,11 +16,13 @@ from matplotlib.collections import Collection
 class ListCollection(Collection):
     "Several artists drawn as one, so that `rasterized=True` turns them into a single image in a vector file."
     def __init__(self, collections, # the artists (lines, patches, collections), already made
-                 **kw): # passed to `Collection` (e.g. rasterized=True)
+                 **kw, # passed to `Collection` (e.g. rasterized=True)
+                ):
         super().__init__(**kw)
         self.set_collections(collections)
 
-    def set_collections(self, collections):
+    def set_collections(self, collections, # the artists to draw instead
+                       ):
         "Replace the artists drawn."
         self._collections = list(collections)
 
@@ -31,18 +35,22 @@ class ListCollection(Collection):
         return []
 
     @allow_rasterization
-    def draw(self, renderer):
+    def draw(self, renderer, # matplotlib's renderer (drawing is matplotlib's job)
+            ):
         "Draw each artist in turn (inside one rasterized block when `rasterized=True`)."
         for artist in self._collections:
             artist.draw(renderer)
 
-# %% ../../nbs/20_plot_rasterize.ipynb #4c63eeff
+# %% ../../nbs/20_plot_rasterize.ipynb #1fc54216
 def contourf(*v, # as for `matplotlib.pyplot.contourf`
              ax=None, # axes to draw in; default: the current axes
              rasterized:bool=None, # draw the filled contours as an image in vector output
-             **kw):
+             **kw, # passed to `contourf` (levels, cmap, ...)
+            ):
     "`contourf` that honours `rasterized=`: one image for all the filled contours in a PDF or SVG."
     contours = (plt.gca() if ax is None else ax).contourf(*v, **kw)
     if rasterized is not None:
+        if not getattr(contours.draw, "_supports_rasterization", False):  # matplotlib < 3.9 ignores it on contours
+            contours.draw = MethodType(allow_rasterization(type(contours).draw), contours)
         contours.set_rasterized(rasterized)
     return contours
