@@ -209,10 +209,6 @@ def _version() -> tuple:
 
 #: A version number: the word before it, and its major and minor numbers.
 _RELEASE = re.compile(r"([\w.-]*)[\s(]*\b(\d+)\.(\d+)(\.\d+)?\b")
-#: Words before a version number that make it another library's, not this package's.
-_OTHER_LIBRARY = re.compile(r"python|numpy|scipy|pyfftw|fftw|numexpr|threadpoolctl|ipyparallel|nbdev|fastcore|zope.*"
-                            r"|docutils|mkl.*|persist|hypothesis|pytest.*|coverage|execnb|quarto|openblas|ruff|>=?|<=?",
-                            re.I)
 _HISTORY = re.compile(r"[#(;]\s*was\b|\bused to\b|\bpreviously\b|\bformerly\b|\bbefore (?:this|the) fix\b",
                       re.I)
 
@@ -220,8 +216,7 @@ _HISTORY = re.compile(r"[#(;]\s*was\b|\bused to\b|\bpreviously\b|\bformerly\b|\b
 def _history(line:str) -> bool:
     "Whether `line` tells this package's history: a version of it from this one on, or a history phrase."
     for word, major, minor, patch in _RELEASE.findall(line):
-        if (int(major), int(minor)) >= _version() and (word.lower() == "mmfutils" or patch and not
-                                                       _OTHER_LIBRARY.fullmatch(word)):
+        if (int(major), int(minor)) >= _version() and (word.lower() == "mmfutils" or patch and not word):
             return True
     return bool(_HISTORY.search(line))
 
