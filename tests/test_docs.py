@@ -4,6 +4,8 @@ The site is rendered from the notebooks the notebook tests just ran (conftest.py
 a notebook this session did not run is run first). The browser is Debian's `chromium` driven by playwright,
 never a downloaded one; without it the browser tests skip, unless CI=true, where they fail.
 `--nb-skip-flags=slow` (`make test-quick`) skips this module: its pages would lack the slow cells' outputs.
+`MMFUTILS_DOCS_REUSE=1 pytest tests/test_docs.py` renders the notebooks already in `_proc/` (from the last
+`make docs` or notebook run) instead of running them again: for work on the site itself.
 """
 import functools
 import importlib.util
@@ -29,6 +31,12 @@ _spec = importlib.util.spec_from_file_location("docs", ROOT / ".ci" / "docs.py")
 docs = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(docs)
 SITE = docs.SITE
+apidoc = docs.apidoc
+#: What a page must not show a reader: the build machine's paths, memory addresses, docutils' system messages.
+LEAKS = re.compile(r"(?<![\w./-])(?:/tmp/|/work/|/home/|/root\b)|site-packages|\b0x[0-9a-fA-F]{6,}\b|\((?:ERROR|WARNING|SEVERE)/\d\)"
+                   r"|System Message")
+#: A screen of the browser tests, in px: no output may be taller.
+SCREEN = 900
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +44,10 @@ def site(skip_flags):
     "Render the site from this session's notebook runs; return the problems the build found."
     if "slow" in skip_flags:
         pytest.skip("the pages would lack the outputs of the slow cells: skipped with --nb-skip-flags=slow")
+    reuse = os.environ.get("MMFUTILS_DOCS_REUSE", "").lower() in ("1", "true", "yes")
     for path in set(notebooks()) - RAN:
-        run(path)
+        if not (reuse and (PROC / path.relative_to(ROOT / "nbs")).is_file()):
+            run(path)
     try:
         return docs.build()
     except SystemExit as e:  # the build's own complaint: a notebook that failed, no npm
@@ -112,6 +122,52 @@ def test_api_entries_in_a_row_follow_the_source(site):
     backwards = [(a[0], a[4], b[4]) for a, b in itertools.pairwise(entries)
                  if a[:1] == b[:1] and b[1] == a[1] + 1 and a[2] == b[2] and b[3] < a[3]]
     assert backwards == [], "(notebook, entry, entry after it but earlier in the source)"
+
+
+def api_entries():
+    "Each `show_doc` output of the site as (notebook, heading, its `show_doc` target or None, markdown)."
+    for path in sorted(PROC.rglob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for out in cell.get("outputs", []):
+                md = "".join(out.get("data", {}).get("text/markdown", ""))
+                head = re.search(r"^#+ (\S+)\n", md, re.M)
+                if md.startswith("---") and head:
+                    yield path.name, head[1].replace("\\_", "_"), apidoc.target("".join(cell["source"]), path.name), md
+
+
+def test_api_entries_are_true(site):
+    """Properties as properties, classes with `class`, interfaces as interfaces, public names only, each once,
+    and no docstring that Python or fastcore made up ("Call self as a function.", "Return repr(self).")."""
+    prefix = {"property": "@property\n", "class": "class ", "interface": "interface ", "function": ("def ", "async def ")}
+    wrong, seen = [], set()
+    for nb, name, found, md in api_entries():
+        code = re.search(r"```python\n(.*?)\n```", md, re.S)
+        if apidoc.is_private(name):
+            wrong.append(f"{nb}: {name}: a private name")
+        if (nb, name) in seen:
+            wrong.append(f"{nb}: {name}: shown twice")
+        seen.add((nb, name))
+        made_up = [d for d in apidoc.DEFAULT_DOCS if f"*{d}*" in md]
+        if made_up:
+            wrong.append(f"{nb}: {name}: a docstring it did not write: {made_up[0]!r}")
+        if found and code and not code[1].startswith(prefix[apidoc.kind(found[2])]):
+            wrong.append(f"{nb}: {name}: a {apidoc.kind(found[2])} shown as {code[1].splitlines()[0]!r}")
+    assert wrong == [], "API entries that are not true:\n  " + "\n  ".join(wrong)
+
+
+def test_every_parameter_is_explained(site):
+    "Each parameter of each public callable shown has a docment (or a numpy-style Parameters entry)."
+    missing = [f"{path.name}: {e['name']}({', '.join(e['unexplained'])})"
+               for path in sorted(PROC.rglob("*.ipynb")) for e in apidoc.entries(path) if e["unexplained"]]
+    assert missing == [], f"{len(missing)} API entries leave parameters unexplained:\n  " + "\n  ".join(missing)
+
+
+def test_the_leak_check_catches_paths_addresses_and_system_messages():
+    for bad in ("/tmp/pytest-of-root/x", "at /work/wt/docs/nbs", "/root/.cache", "lib/site-packages/numpy",
+                "<object at 0x7f3a2b1c0d10>", "(ERROR/3) Unknown directive", "System Message: WARNING"):
+        assert LEAKS.search(bad), bad
+    for good in ("/var/tmp/mmfutils-slurm", "a/tmp/b", "0x10", "square root"):
+        assert not LEAKS.search(good), good
 
 
 # ---------------------------------------------------------------- in the browser
@@ -255,3 +311,89 @@ def test_a_doclink_lands_on_its_entry(browser, server):
             assert entry.count() == 1 and entry.is_visible(), (href, target)
             return
     pytest.fail("no page links a documented name")
+
+
+def test_outputs_a_reader_can_trust(browser, server):
+    """No page shows machine paths, addresses or system messages (in its outputs and prose: code may name them,
+    e.g. to test they are absent), and no output is taller than a screen."""
+    found = []
+    for href in sidebar():
+        visit = Visit(browser, server + href)
+        text = visit.js("""(() => { const m = document.querySelector('main').cloneNode(true);
+            m.querySelectorAll('pre.cell-code').forEach(e => e.remove()); document.body.appendChild(m);
+            const t = m.innerText; m.remove(); return t; })()""")
+        found += [f"{href}: shows {m[0]!r}: ...{text[max(m.start() - 40, 0):m.end() + 20]!r}..." for m in LEAKS.finditer(text)]
+        tall = visit.js(f"""[...document.querySelectorAll(
+            'main .cell-output, main .cell-output-stdout, main .cell-output-stderr, main .cell-output-display')]
+            .filter(o => o.getBoundingClientRect().height > {SCREEN})
+            .map(o => [Math.round(o.getBoundingClientRect().height), o.innerText.slice(0, 60)])""")
+        found += [f"{href}: an output {h} px tall: {t!r}" for h, t in tall]
+        visit.page.close()
+    assert found == [], "what pages show that a reader cannot trust:\n  " + "\n  ".join(found)
+
+
+def test_code_blocks_fit_at_desktop_width(browser, server):
+    "At 1280 px at most 5 % of the site's code blocks (inputs and outputs) scroll sideways."
+    blocks, scrolling = 0, []
+    for href in sidebar():
+        visit = Visit(browser, server + href)
+        n, wide = visit.js("""(() => { const p = [...document.querySelectorAll('main pre')];
+            return [p.length, p.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 50))]; })()""")
+        blocks += n
+        scrolling += [f"{href}: {t!r}" for t in wide]
+        visit.page.close()
+    assert len(scrolling) <= 0.05 * blocks, f"{len(scrolling)} of {blocks} code blocks scroll:\n  " + "\n  ".join(scrolling)
+
+
+def search_finds(page):
+    "Type a query into the page's search box; the first result's href (an error if none comes)."
+    box = page.locator(".smalldocs-search input").first
+    box.fill("install")
+    hit = page.locator(".smalldocs-search-results a.search-result").first
+    hit.wait_for(timeout=5000)
+    return hit.get_attribute("href")
+
+
+def test_search_works_from_disk_and_from_a_server(browser, server):
+    "The search index loads as a script: results come both over HTTP and from the site opened as files."
+    visit = Visit(browser, server + "interface.html")
+    assert search_finds(visit.page)
+    assert visit.errors == []
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((SITE / "interface.html").as_uri(), wait_until="load")
+    href = search_finds(page)
+    assert (SITE / href.partition("#")[0]).is_file(), href
+    assert errors == []
+    page.close()
+
+
+def test_phones_have_the_contents_of_the_page(browser, server):
+    "At 390 px the page starts with a folded 'On this page' menu whose links reach the sections; at 1280 px it is hidden."
+    checked = 0
+    for href in sidebar():
+        visit = Visit(browser, server + href)
+        wide = visit.page.locator("details.toc-phone")
+        if not visit.js("document.querySelectorAll('#TOC a').length"):
+            visit.page.close()
+            continue
+        assert wide.count() == 1 and not wide.is_visible(), f"{href}: the phone menu shows at 1280 px"
+        visit.page.set_viewport_size({"width": 390, "height": 844})
+        menu = visit.page.locator("details.toc-phone")
+        assert menu.is_visible() and menu.bounding_box()["y"] < 844, f"{href}: no contents on the first screen of a phone"
+        menu.locator("summary").click()
+        link = menu.locator("a").last
+        target = link.get_attribute("href")
+        link.click()
+        on_screen = (f"(() => {{ const t = document.getElementById({json.dumps(target[1:])}).getBoundingClientRect().top;"
+                     " return t >= 0 && t < 844; })()")
+        try:  # the page may scroll smoothly
+            visit.page.wait_for_function(on_screen, timeout=3000)
+        except Exception:
+            pytest.fail(f"{href}: {target} is not on the screen after its link was tapped")
+        width = visit.js("document.documentElement.scrollWidth")
+        assert width <= 390, f"{href}: the page is {width} px wide on a 390 px phone"
+        visit.page.close()
+        checked += 1
+    assert checked, "no page has a table of contents"
