@@ -135,12 +135,11 @@ def api_entries():
                     yield path.name, head[1].replace("\\_", "_"), apidoc.target("".join(cell["source"]), path.name), md
 
 
-def test_api_entries_are_true(site):
-    """Properties as properties, classes with `class`, interfaces as interfaces, public names only, each once,
-    and no docstring that Python or fastcore made up ("Call self as a function.", "Return repr(self).")."""
+def untrue(entries):
+    "What is wrong with API entries given as (notebook, heading, show_doc target, markdown), as lines."
     prefix = {"property": "@property\n", "class": "class ", "interface": "interface ", "function": ("def ", "async def ")}
     wrong, seen = [], set()
-    for nb, name, found, md in api_entries():
+    for nb, name, found, md in entries:
         code = re.search(r"```python\n(.*?)\n```", md, re.S)
         if apidoc.is_private(name):
             wrong.append(f"{nb}: {name}: a private name")
@@ -152,7 +151,66 @@ def test_api_entries_are_true(site):
             wrong.append(f"{nb}: {name}: a docstring it did not write: {made_up[0]!r}")
         if found and code and not code[1].startswith(prefix[apidoc.kind(found[2])]):
             wrong.append(f"{nb}: {name}: a {apidoc.kind(found[2])} shown as {code[1].splitlines()[0]!r}")
+    return wrong
+
+
+def test_api_entries_are_true(site):
+    """Properties as properties, classes with `class`, interfaces as interfaces, public names only, each once,
+    and no docstring that Python or fastcore made up ("Call self as a function.", "Return repr(self).")."""
+    wrong = untrue(api_entries())
     assert wrong == [], "API entries that are not true:\n  " + "\n  ".join(wrong)
+
+
+FIXTURE = '''
+import zope.interface
+__all__ = ["Grid", "Base", "IShape"]
+
+class _Stateful:
+    def init(self): "Compute what derives from the state."
+
+class Base(_Stateful):
+    "The public face of _Stateful."
+
+class Grid:
+    "A grid."
+    def __init__(self, n: int):  # points
+        self.n = n
+    @property
+    def Lx(self) -> float: return 1.0
+
+class IShape(zope.interface.Interface):
+    "A shape."
+'''
+
+
+def test_nbdevs_entries_are_caught_and_made_true(monkeypatch, tmp_path):
+    "The check flags what nbdev's show_doc renders for a property, a class, an interface and a private base; `entry` fixes each."
+    import sys
+
+    from nbdev.showdoc import show_doc
+    (tmp_path / "mmfutils_docs_fixture.py").write_text(FIXTURE)  # a file: docments read the source
+    spec = importlib.util.spec_from_file_location("mmfutils_docs_fixture", tmp_path / "mmfutils_docs_fixture.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    monkeypatch.setitem(sys.modules, mod.__name__, mod)
+    monkeypatch.setattr(apidoc, "default_module", lambda nb: mod.__name__)
+    apidoc.namespace.cache_clear()
+    calls = ["show_doc(Grid.Lx)", "show_doc(Grid)", "show_doc(IShape)", "show_doc(_Stateful.init)", "show_doc(Base.init)"]
+    raw = [(c, show_doc(eval(c[9:-1], vars(mod)))._repr_markdown_()) for c in calls]
+    before = untrue(("fixture.ipynb", re.search(r"^#+ (\S+)", md, re.M)[1], apidoc.target(c, "fixture.ipynb"), md)
+                    for c, md in raw)
+    for what in ("Grid.Lx: a property shown as", "Grid: a class shown as 'def", "IShape: a interface shown as",
+                 "_Stateful.init: a private name", "a docstring it did not write"):
+        assert any(what in w for w in before), (what, before)
+    seen, made = set(), []
+    for c, md in raw:
+        new = apidoc.entry(md, c, "fixture.ipynb", seen)
+        if new:
+            made.append(("fixture.ipynb", re.search(r"^#+ (\S+)", new, re.M)[1].replace("\\_", "_"), apidoc.target(c, "fixture.ipynb"), new))
+    assert untrue(made) == []
+    assert [m[1] for m in made] == ["Grid.Lx", "Grid", "IShape", "Base.init"]  # Base.init: the same function, once
+    assert "class Grid(\n    n:int, # points" in made[1][3] and "interface IShape(Interface)" in made[2][3]
+    apidoc.namespace.cache_clear()
 
 
 def test_every_parameter_is_explained(site):
