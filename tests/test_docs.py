@@ -383,9 +383,9 @@ def test_outputs_a_reader_can_trust(browser, server):
         found += [f"{href}: shows {m[0]!r}: ...{text[max(m.start() - 40, 0):m.end() + 20]!r}..." for m in LEAKS.finditer(text)]
         tall = visit.js(f"""[...document.querySelectorAll(
             'main .cell-output, main .cell-output-stdout, main .cell-output-stderr, main .cell-output-display')]
-            .filter(o => o.getBoundingClientRect().height > {SCREEN})
-            .map(o => [Math.round(o.getBoundingClientRect().height), o.innerText.slice(0, 60)])""")
-        found += [f"{href}: an output {h} px tall: {t!r}" for h, t in tall]
+            .map(o => [Math.max(o.getBoundingClientRect().height, ...[...o.querySelectorAll('pre')].map(p => p.scrollHeight)),
+                       o.innerText.slice(0, 60)]).filter(([h, t]) => h > {SCREEN})""")  # styles.css caps a pre's box
+        found += [f"{href}: an output {round(h)} px tall: {t!r}" for h, t in tall]
         visit.page.close()
     assert found == [], "what pages show that a reader cannot trust:\n  " + "\n  ".join(found)
 
