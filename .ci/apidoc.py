@@ -58,7 +58,7 @@ def namespace(module):
     for mod in sorted(d["syms"]):
         try:
             ns.update({k: v for k, v in vars(importlib.import_module(mod)).items() if not k.startswith("_")})
-        except ImportError:
+        except Exception:  # a module whose optional dependency is missing documents nothing here
             pass
     if module:
         ns.update(vars(importlib.import_module(module)))
