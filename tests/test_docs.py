@@ -221,6 +221,20 @@ def test_every_parameter_is_explained(site):
     assert missing == [], f"{len(missing)} API entries leave parameters unexplained:\n  " + "\n  ".join(missing)
 
 
+@pytest.mark.xfail(strict=False, reason="module pages still say what 0.8.0 did (the changelog now has it)")
+def test_version_history_is_in_the_changelog_only(site):
+    """No page but the changelog tells what an earlier release of the rewrite did ('0.8.0 gave 5 points'); a run's
+    versions may be named, and so may mmfutils 0.7 (the pages compare with it for its users)."""
+    found = []
+    for path in sorted(SITE.glob("*.html")):
+        if path.name == "changelog.html":
+            continue
+        text = re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))
+        found += [f"{path.name}: ...{m[0].strip()}..." for m in re.finditer(r"[^\n]{0,50}\b0\.\d+\.\d+\b[^\n]{0,30}", text)
+                  if re.search(r"\b0\.8\.\d+\b", m[0]) and not re.search(r"mmfutils 0\.\d+\.\d+, (?:numpy|python)", m[0])]
+    assert found == [], "version history outside the changelog:\n  " + "\n  ".join(found)
+
+
 def test_the_leak_check_catches_paths_addresses_and_system_messages():
     for bad in ("/tmp/pytest-of-root/x", "at /work/wt/docs/nbs", "/root/.cache", "lib/site-packages/numpy",
                 "<object at 0x7f3a2b1c0d10>", "(ERROR/3) Unknown directive", "System Message: WARNING"):
