@@ -8,6 +8,7 @@ never a downloaded one; without it the browser tests skip, unless CI=true, where
 `make docs` or notebook run) instead of running them again: for work on the site itself.
 """
 import functools
+import html
 import importlib.util
 import itertools
 import json
@@ -229,7 +230,7 @@ def test_version_history_is_in_the_changelog_only(site):
     for path in sorted(SITE.glob("*.html")):
         if path.name == "changelog.html":
             continue
-        text = re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))
+        text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
         found += [f"{path.name}: ...{m[0].strip()}..." for m in re.finditer(r"[^\n]{0,50}\b0\.\d+\.\d+\b[^\n]{0,30}", text)
                   if re.search(r"\b0\.8\.\d+\b", m[0]) and not re.search(r"mmfutils 0\.\d+\.\d+, (?:numpy|python)", m[0])]
     assert found == [], "version history outside the changelog:\n  " + "\n  ".join(found)
