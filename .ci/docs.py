@@ -36,7 +36,7 @@ import apidoc  # noqa: E402  (beside this script)
 NBS, PROC, SITE, NPM = ROOT / "nbs", ROOT / "_proc", ROOT / "_docs", ROOT / "build" / "npm"
 #: npm packages the site serves itself, pinned: KaTeX, and the fonts of the theme (cosmo) and styles.css.
 NPM_PACKAGES = {"katex": "0.16.11", "@fontsource/source-sans-pro": "5.2.5", "@fontsource/source-code-pro": "5.3.1"}
-#: The only scripts a page may load (from the site's root), all put there by smalldocs and step 3.
+#: The only scripts a page may load (from the site's root), all put there by smalldocs, step 3 and step 4 (search.js).
 SCRIPTS = {"site_libs/bootstrap/bootstrap.bundle.min.js", "site_libs/fuse/fuse.min.js", "site_libs/smalldocs.js",
            "site_libs/katex/katex.min.js", "site_libs/katex/contrib/auto-render.min.js", "search.js"}
 #: smalldocs' warnings about settings of nbdev's `_quarto.yml` that only Quarto reads.
