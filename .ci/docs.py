@@ -12,6 +12,10 @@ nbdev's own doc processors (what `nbdev_docs` applies) into `_proc/`. This scrip
    to the entry on this one (or its class, or no link: nbdev indexes names no `show_doc` shows);
 5. checks them: internal links and anchors resolve, nothing loads from another host, every `<script>` is one
    the build emits, and no `javascript:` URL or inline event handler is anywhere.
+
+Step 1 also makes each API entry true to its object (`.ci/apidoc.py`: properties, classes, interfaces, public
+names, each once); step 4 also ships the search index as a script (`search.js`, which a page opened from
+disk can load where it cannot fetch `search.json`) and gives phones the contents of the page at its top.
 """
 import functools
 import json
@@ -26,12 +30,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / ".ci"))
+import apidoc  # noqa: E402  (beside this script)
+
 NBS, PROC, SITE, NPM = ROOT / "nbs", ROOT / "_proc", ROOT / "_docs", ROOT / "build" / "npm"
 #: npm packages the site serves itself, pinned: KaTeX, and the fonts of the theme (cosmo) and styles.css.
 NPM_PACKAGES = {"katex": "0.16.11", "@fontsource/source-sans-pro": "5.2.5", "@fontsource/source-code-pro": "5.3.1"}
-#: The only scripts a page may load (from the site's root), all put there by smalldocs and step 3.
+#: The only scripts a page may load (from the site's root), all put there by smalldocs, step 3 and step 4 (search.js).
 SCRIPTS = {"site_libs/bootstrap/bootstrap.bundle.min.js", "site_libs/fuse/fuse.min.js", "site_libs/smalldocs.js",
-           "site_libs/katex/katex.min.js", "site_libs/katex/contrib/auto-render.min.js"}
+           "site_libs/katex/katex.min.js", "site_libs/katex/contrib/auto-render.min.js", "search.js"}
 #: smalldocs' warnings about settings of nbdev's `_quarto.yml` that only Quarto reads.
 QUARTO_ONLY = re.compile(r"keep-md|commonmark|twitter-card|repo-actions|output-file")
 
@@ -55,11 +62,14 @@ def prepare():
         stale.unlink()
     shutil.copytree(NBS, PROC, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.ipynb", ".*", "__pycache__"))
     for path in PROC.rglob("*.ipynb"):
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for out in (o for cell in nb["cells"] for o in cell.get("outputs", [])):
-            md = "".join(out.get("data", {}).get("text/markdown", ""))
-            if md.startswith("---"):  # show_doc's entry: a rule, the source link, the heading, the signature
-                out["data"]["text/markdown"] = show_doc_entry(md)
+        nb, seen = json.loads(path.read_text(encoding="utf-8")), set()
+        for cell in nb["cells"]:
+            for out in cell.get("outputs", []):
+                md = "".join(out.get("data", {}).get("text/markdown", ""))
+                if md.startswith("---"):  # show_doc's entry: a rule, the source link, the heading, the signature
+                    md = apidoc.entry(md, "".join(cell["source"]), path.name, seen)
+                    out["data"]["text/markdown"] = show_doc_entry(md) if md else ""
+            cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("data", {}).get("text/markdown", True)]
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
@@ -216,11 +226,42 @@ def doclinks(text, page, site_url):
     return re.sub(rf'<a href="{re.escape(site_url)}/([^"#]*)(?:#([^"]*))?"[^>]*>(.*?)</a>', local, text, flags=re.S)
 
 
+def phone_toc(text):
+    """The contents in the body (smalldocs' `toc-location: right-body`) folded into a `<details>`: CSS shows it
+    only where the contents beside the text are hidden (phones, narrow windows)."""
+    return re.sub(r'<nav id="TOC-body" role="doc-toc"><h2>([^<]*)</h2>(.*?)</nav>',
+                  r'<details class="toc-phone"><summary>\1</summary><nav id="TOC-body" role="doc-toc">\2</nav></details>',
+                  text, count=1, flags=re.S)
+
+
+#: What smalldocs.js does to load the index, and what it does instead: a script works from file:// too.
+FETCH_INDEX = 'const r = await fetch(offset + "search.json");\n      index = await r.json();'
+SCRIPT_INDEX = """index = window.mmfutilsSearch || await new Promise((ok, fail) => {
+        const s = document.createElement("script");
+        s.src = offset + "search.js";
+        s.addEventListener("load", () => ok(window.mmfutilsSearch || []));
+        s.addEventListener("error", fail);
+        document.head.appendChild(s);
+      });"""
+
+
+def search_script():
+    "`search.js`: the index of `search.json` as a script, and smalldocs.js loading it instead of fetching."
+    index = (SITE / "search.json").read_text(encoding="utf-8")
+    (SITE / "search.js").write_text(f"window.mmfutilsSearch = {index};\n", encoding="utf-8")
+    js = SITE / "site_libs" / "smalldocs.js"
+    text = js.read_text(encoding="utf-8")
+    if FETCH_INDEX not in text:
+        raise SystemExit("docs: smalldocs.js no longer fetches search.json as .ci/docs.py expects: update FETCH_INDEX")
+    js.write_text(text.replace(FETCH_INDEX, SCRIPT_INDEX), encoding="utf-8")
+
+
 def finish(site_url):
-    "Maths in the tables of contents, doclinks within the site."
+    "Maths in the tables of contents, doclinks within the site, the contents for phones, search from disk."
     for page in SITE.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        page.write_text(doclinks(toc_maths(text), page, site_url), encoding="utf-8")
+        page.write_text(phone_toc(doclinks(toc_maths(text), page, site_url)), encoding="utf-8")
+    search_script()
 
 
 # ---------------------------------------------------------------- 5. check

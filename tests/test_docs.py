@@ -4,8 +4,11 @@ The site is rendered from the notebooks the notebook tests just ran (conftest.py
 a notebook this session did not run is run first). The browser is Debian's `chromium` driven by playwright,
 never a downloaded one; without it the browser tests skip, unless CI=true, where they fail.
 `--nb-skip-flags=slow` (`make test-quick`) skips this module: its pages would lack the slow cells' outputs.
+`MMFUTILS_DOCS_REUSE=1 pytest tests/test_docs.py` renders the notebooks already in `_proc/` (from the last
+`make docs` or notebook run) instead of running them again: for work on the site itself.
 """
 import functools
+import html
 import importlib.util
 import itertools
 import json
@@ -29,6 +32,12 @@ _spec = importlib.util.spec_from_file_location("docs", ROOT / ".ci" / "docs.py")
 docs = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(docs)
 SITE = docs.SITE
+apidoc = docs.apidoc
+#: What a page must not show a reader: the build machine's paths, memory addresses, docutils' system messages.
+LEAKS = re.compile(r"(?<![\w./-])(?:/tmp/|/work/|/home/|/root\b)|site-packages|\b0x[0-9a-fA-F]{6,}\b|\((?:ERROR|WARNING|SEVERE)/\d\)"
+                   r"|System Message")
+#: A screen of the browser tests, in px: no output may be taller.
+SCREEN = 900
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +45,10 @@ def site(skip_flags):
     "Render the site from this session's notebook runs; return the problems the build found."
     if "slow" in skip_flags:
         pytest.skip("the pages would lack the outputs of the slow cells: skipped with --nb-skip-flags=slow")
+    reuse = os.environ.get("MMFUTILS_DOCS_REUSE", "").lower() in ("1", "true", "yes")
     for path in set(notebooks()) - RAN:
-        run(path)
+        if not (reuse and (PROC / path.relative_to(ROOT / "nbs")).is_file()):
+            run(path)
     try:
         return docs.build()
     except SystemExit as e:  # the build's own complaint: a notebook that failed, no npm
@@ -112,6 +123,125 @@ def test_api_entries_in_a_row_follow_the_source(site):
     backwards = [(a[0], a[4], b[4]) for a, b in itertools.pairwise(entries)
                  if a[:1] == b[:1] and b[1] == a[1] + 1 and a[2] == b[2] and b[3] < a[3]]
     assert backwards == [], "(notebook, entry, entry after it but earlier in the source)"
+
+
+def api_entries():
+    "Each `show_doc` output of the site as (notebook, heading, its `show_doc` target or None, markdown)."
+    for path in sorted(PROC.rglob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for out in cell.get("outputs", []):
+                md = "".join(out.get("data", {}).get("text/markdown", ""))
+                head = re.search(r"^#+ (\S+)\n", md, re.M)
+                if md.startswith("---") and head:
+                    yield path.name, head[1].replace("\\_", "_"), apidoc.target("".join(cell["source"]), path.name), md
+
+
+def untrue(entries):
+    "What is wrong with API entries given as (notebook, heading, show_doc target, markdown), as lines."
+    prefix = {"property": "@property\n", "class": "class ", "interface": "interface ", "function": ("def ", "async def ")}
+    wrong, seen = [], set()
+    for nb, name, found, md in entries:
+        code = re.search(r"```python\n(.*?)\n```", md, re.S)
+        if apidoc.is_private(name):
+            wrong.append(f"{nb}: {name}: a private name")
+        if (nb, name) in seen:
+            wrong.append(f"{nb}: {name}: shown twice")
+        seen.add((nb, name))
+        made_up = [d for d in apidoc.DEFAULT_DOCS if f"*{d}*" in md]
+        if made_up:
+            wrong.append(f"{nb}: {name}: a docstring it did not write: {made_up[0]!r}")
+        if found and code and not code[1].startswith(prefix[apidoc.kind(found[2])]):
+            wrong.append(f"{nb}: {name}: a {apidoc.kind(found[2])} shown as {code[1].splitlines()[0]!r}")
+    return wrong
+
+
+def test_api_entries_are_true(site):
+    """Properties as properties, classes with `class`, interfaces as interfaces, public names only, each once,
+    and no docstring that Python or fastcore made up ("Call self as a function.", "Return repr(self).")."""
+    wrong = untrue(api_entries())
+    assert wrong == [], "API entries that are not true:\n  " + "\n  ".join(wrong)
+
+
+FIXTURE = '''
+import zope.interface
+__all__ = ["Grid", "Base", "IShape"]
+
+class _Stateful:
+    def init(self): "Compute what derives from the state."
+
+class Base(_Stateful):
+    "The public face of _Stateful."
+
+class Grid:
+    "A grid."
+    def __init__(self, n: int):  # points
+        self.n = n
+    @property
+    def Lx(self) -> float: return 1.0
+
+class IShape(zope.interface.Interface):
+    "A shape."
+'''
+
+
+def test_nbdevs_entries_are_caught_and_made_true(monkeypatch, tmp_path):
+    "The check flags what nbdev's show_doc renders for a property, a class, an interface and a private base; `entry` fixes each."
+    import sys
+
+    from nbdev.showdoc import show_doc
+    (tmp_path / "mmfutils_docs_fixture.py").write_text(FIXTURE)  # a file: docments read the source
+    spec = importlib.util.spec_from_file_location("mmfutils_docs_fixture", tmp_path / "mmfutils_docs_fixture.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    monkeypatch.setitem(sys.modules, mod.__name__, mod)
+    monkeypatch.setattr(apidoc, "default_module", lambda nb: mod.__name__)
+    apidoc.namespace.cache_clear()
+    calls = ["show_doc(Grid.Lx)", "show_doc(Grid)", "show_doc(IShape)", "show_doc(_Stateful.init)", "show_doc(Base.init)"]
+    raw = [(c, show_doc(eval(c[9:-1], vars(mod)))._repr_markdown_()) for c in calls]
+    before = untrue(("fixture.ipynb", re.search(r"^#+ (\S+)", md, re.M)[1], apidoc.target(c, "fixture.ipynb"), md)
+                    for c, md in raw)
+    for what in ("Grid.Lx: a property shown as", "Grid: a class shown as 'def", "IShape: a interface shown as",
+                 "_Stateful.init: a private name", "a docstring it did not write"):
+        assert any(what in w for w in before), (what, before)
+    seen, made = set(), []
+    for c, md in raw:
+        new = apidoc.entry(md, c, "fixture.ipynb", seen)
+        if new:
+            made.append(("fixture.ipynb", re.search(r"^#+ (\S+)", new, re.M)[1].replace("\\_", "_"), apidoc.target(c, "fixture.ipynb"), new))
+    assert untrue(made) == []
+    assert [m[1] for m in made] == ["Grid.Lx", "Grid", "IShape", "Base.init"]  # Base.init: the same function, once
+    assert "class Grid(\n    n:int, # points" in made[1][3] and "interface IShape(Interface)" in made[2][3]
+    apidoc.namespace.cache_clear()
+
+
+@pytest.mark.xfail(strict=False, reason="notebooks still leave parameters unexplained (the list is in the failure)")
+def test_every_parameter_is_explained(site):
+    "Each parameter of each public callable shown has a docment (or a numpy-style Parameters entry)."
+    missing = [f"{path.name}: {e['name']}({', '.join(e['unexplained'])})"
+               for path in sorted(PROC.rglob("*.ipynb")) for e in apidoc.entries(path) if e["unexplained"]]
+    assert missing == [], f"{len(missing)} API entries leave parameters unexplained:\n  " + "\n  ".join(missing)
+
+
+@pytest.mark.xfail(strict=False, reason="module pages still say what 0.8.0 did (the changelog now has it)")
+def test_version_history_is_in_the_changelog_only(site):
+    """No page but the changelog tells what an earlier release of the rewrite did ('0.8.0 gave 5 points'); a run's
+    versions may be named, and so may mmfutils 0.7 (the pages compare with it for its users)."""
+    found = []
+    for path in sorted(SITE.glob("*.html")):
+        if path.name == "changelog.html":
+            continue
+        text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+        found += [f"{path.name}: ...{m[0].strip()}..." for m in re.finditer(r"[^\n]{0,50}\b0\.\d+\.\d+\b[^\n]{0,30}", text)
+                  if re.search(r"\b0\.8\.\d+\b", m[0]) and not re.search(r"mmfutils 0\.\d+\.\d+, (?:numpy|python)", m[0])]
+    assert found == [], "version history outside the changelog:\n  " + "\n  ".join(found)
+
+
+def test_the_leak_check_catches_paths_addresses_and_system_messages():
+    for bad in ("/tmp/pytest-of-root/x", "at /work/wt/docs/nbs", "/root/.cache", "lib/site-packages/numpy",
+                "<object at 0x7f3a2b1c0d10>", "(ERROR/3) Unknown directive", "System Message: WARNING"):
+        assert LEAKS.search(bad), bad
+    for good in ("/var/tmp/mmfutils-slurm", "a/tmp/b", "0x10", "square root"):
+        assert not LEAKS.search(good), good
 
 
 # ---------------------------------------------------------------- in the browser
@@ -255,3 +385,90 @@ def test_a_doclink_lands_on_its_entry(browser, server):
             assert entry.count() == 1 and entry.is_visible(), (href, target)
             return
     pytest.fail("no page links a documented name")
+
+
+@pytest.mark.xfail(strict=False, reason="pages still show addresses, machine paths or outputs taller than a screen")
+def test_outputs_a_reader_can_trust(browser, server):
+    """No page shows machine paths, addresses or system messages (in its outputs and prose: code may name them,
+    e.g. to test they are absent), and no output is taller than a screen."""
+    found = []
+    for href in sidebar():
+        visit = Visit(browser, server + href)
+        text = visit.js("""(() => { const m = document.querySelector('main').cloneNode(true);
+            m.querySelectorAll('pre.cell-code').forEach(e => e.remove()); document.body.appendChild(m);
+            const t = m.innerText; m.remove(); return t; })()""")
+        found += [f"{href}: shows {m[0]!r}: ...{text[max(m.start() - 40, 0):m.end() + 20]!r}..." for m in LEAKS.finditer(text)]
+        tall = visit.js(f"""[...document.querySelectorAll(
+            'main .cell-output, main .cell-output-stdout, main .cell-output-stderr, main .cell-output-display')]
+            .map(o => [Math.max(o.getBoundingClientRect().height, ...[...o.querySelectorAll('pre')].map(p => p.scrollHeight)),
+                       o.innerText.slice(0, 60)]).filter(([h, t]) => h > {SCREEN})""")  # styles.css caps a pre's box
+        found += [f"{href}: an output {round(h)} px tall: {t!r}" for h, t in tall]
+        visit.page.close()
+    assert found == [], "what pages show that a reader cannot trust:\n  " + "\n  ".join(found)
+
+
+def test_code_blocks_fit_at_desktop_width(browser, server):
+    "At 1280 px at most 5 % of the site's code blocks (inputs and outputs) scroll sideways."
+    blocks, scrolling = 0, []
+    for href in sidebar():
+        visit = Visit(browser, server + href)
+        n, wide = visit.js("""(() => { const p = [...document.querySelectorAll('main pre')];
+            return [p.length, p.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 50))]; })()""")
+        blocks += n
+        scrolling += [f"{href}: {t!r}" for t in wide]
+        visit.page.close()
+    assert len(scrolling) <= 0.05 * blocks, f"{len(scrolling)} of {blocks} code blocks scroll:\n  " + "\n  ".join(scrolling)
+
+
+def search_finds(page):
+    "Type a query into the page's search box; the first result's href (an error if none comes)."
+    box = page.locator(".smalldocs-search input").first
+    box.fill("install")
+    hit = page.locator(".smalldocs-search-results a.search-result").first
+    hit.wait_for(timeout=5000)
+    return hit.get_attribute("href")
+
+
+def test_search_works_from_disk_and_from_a_server(browser, server):
+    "The search index loads as a script: results come both over HTTP and from the site opened as files."
+    visit = Visit(browser, server + "interface.html")
+    assert search_finds(visit.page)
+    assert visit.errors == []
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((SITE / "interface.html").as_uri(), wait_until="load")
+    href = search_finds(page)
+    assert (SITE / href.partition("#")[0]).is_file(), href
+    assert errors == []
+    page.close()
+
+
+def test_phones_have_the_contents_of_the_page(browser, server):
+    "At 390 px the page starts with a folded 'On this page' menu whose links reach the sections; at 1280 px it is hidden."
+    checked = 0
+    for href in sidebar():
+        visit = Visit(browser, server + href)
+        wide = visit.page.locator("details.toc-phone")
+        if not visit.js("document.querySelectorAll('#TOC a').length"):
+            visit.page.close()
+            continue
+        assert wide.count() == 1 and not wide.is_visible(), f"{href}: the phone menu shows at 1280 px"
+        visit.page.set_viewport_size({"width": 390, "height": 844})
+        menu = visit.page.locator("details.toc-phone")
+        assert menu.is_visible() and menu.bounding_box()["y"] < 844, f"{href}: no contents on the first screen of a phone"
+        menu.locator("summary").click()
+        link = menu.locator("a").last
+        target = link.get_attribute("href")
+        link.click()
+        on_screen = (f"(() => {{ const t = document.getElementById({json.dumps(target[1:])}).getBoundingClientRect().top;"
+                     " return t >= 0 && t < 844; })()")
+        try:  # the page may scroll smoothly
+            visit.page.wait_for_function(on_screen, timeout=3000)
+        except Exception:
+            pytest.fail(f"{href}: {target} is not on the screen after its link was tapped")
+        width = visit.js("document.documentElement.scrollWidth")
+        assert width <= 390, f"{href}: the page is {width} px wide on a 390 px phone"
+        visit.page.close()
+        checked += 1
+    assert checked, "no page has a table of contents"
