@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "compat"
 TEST_FILES = ["test_mmfutils.py", "test_containers.py", "test_interface.py", "test_performance_fft.py",
               "test_performance_blas.py", "test_performance_threads.py", "test_bases.py"]
+TEST_FILES += ["test_plot.py", "test_animation.py"]
 DOCTEST_MODULES = ["containers"]  # upstream modules whose docstring examples run against ours
 DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
