@@ -140,18 +140,18 @@ def _apply_matrix(M, y, axis:int):
 # %% ../../../nbs/07_bases_cylindrical.ipynb #d77727a3
 def _fourier_x(y, axis:int, m):
     "`ifft(m * fft(y))` along `axis` with the 1-D multiplier `m` (FFT order); by `rfft` if that keeps `y` real."
-    n = y.shape[axis]
+    sf, n = _scipy("fft"), y.shape[axis]  # scipy.fft: for these small fixed-size transforms it costs least per call
     m = m / n  # the 1/n of the inverse, folded into the multiplier: one pass over the field fewer
     if np.isrealobj(y) and np.isrealobj(m) and np.array_equal(m, m[-np.arange(n) % n]):
-        Y = _fft.rfft(y, axis=axis)
+        Y = sf.rfft(y, axis=axis)
         Y *= _along(m[: n // 2 + 1], axis, y.ndim)
-        return _fft.irfft(Y, n, axis=axis, norm="forward")
-    Y = _fft.fft(y, axis=axis)
+        return sf.irfft(Y, n, axis=axis, norm="forward", overwrite_x=True)
+    Y = sf.fft(y, axis=axis)
     if np.iscomplexobj(m) and Y.dtype == np.complex64:
         Y = Y * _along(m, axis, y.ndim)
     else:
         Y *= _along(m, axis, y.ndim)
-    return _fft.ifft(Y, axis=axis, norm="forward")
+    return sf.ifft(Y, axis=axis, norm="forward", overwrite_x=True)
 
 # %% ../../../nbs/07_bases_cylindrical.ipynb #b4885212
 @patch
@@ -256,8 +256,9 @@ def get_gradient(self:CylindricalBasis,
     k = f[0] * self._kx1_derivative if kx is None else np.asarray(kx).reshape(-1)
     if k.size != self.Nx:
         raise ValueError(f"CylindricalBasis.get_gradient: kx must have Nx={self.Nx} values, got shape {np.shape(kx)}")
+    sf = _scipy("fft")
     grad = [_fourier_x(y, ax, 1j * k) if kx is not None or np.iscomplexobj(y) else
-            _fft.irfft(_fft.rfft(y, axis=ax) * _along(1j * k[: self.Nx // 2 + 1], ax, y.ndim), self.Nx, axis=ax)]
+            sf.irfft(sf.rfft(y, axis=ax) * _along(1j * k[: self.Nx // 2 + 1], ax, y.ndim), self.Nx, axis=ax)]
     if len(f) == 2:
         grad.append(f[1] * _apply_matrix(self._Dr, y, ar))
     return grad
