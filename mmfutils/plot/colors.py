@@ -122,6 +122,9 @@ class MidpointNormalize(CenteredNorm):
                  clip:bool=False, # clip values outside [vmin, vmax] to 0 and 1
                  midpoint:float=0, # the value shown by the middle colour
                 ):
+        named = {"vmin": vmin, "vmax": vmax, "midpoint": midpoint}
+        if not all(np.isfinite(v) for v in named.values() if v is not None):
+            raise ValueError(f"MidpointNormalize: limits must be finite numbers, got {named}")
         if vmin is not None and vmax is not None and not np.isclose(midpoint - vmin, vmax - midpoint):
             raise ValueError(f"MidpointNormalize: vmin={vmin} and vmax={vmax} are not symmetric about midpoint={midpoint}; "
                              "use matplotlib.colors.TwoSlopeNorm for a lopsided range")

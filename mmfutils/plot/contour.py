@@ -127,7 +127,7 @@ def imcontourf(x, # abscissa: 1-D, like x[:, None], or a meshgrid array of z's s
             a, z = _resample((x, y)[axis], z, axis)
             x, y = (a, y) if axis == 0 else (x, a)
     if diverging and "norm" not in kw:
-        finite = np.abs(np.ma.masked_invalid(z).compressed())  # neither NaN, inf nor masked
+        finite = np.abs(np.ma.masked_invalid(z).compressed().astype(float))  # neither NaN, inf nor masked; -top of a uint8 wraps
         top = finite.max() if finite.size and finite.max() > 0 else 1.0  # all zeros: the middle colour
         kw.setdefault("vmin", -top), kw.setdefault("vmax", top)
     kw.setdefault("cmap", cm.diverging if diverging else cm.viridis)

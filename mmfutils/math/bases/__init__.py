@@ -6,7 +6,7 @@
 __all__ = ['PeriodicBasis', 'CartesianBasis', 'CylindricalBasis', 'SphericalBasis', 'BasisMixin', 'interfaces', 'IBasisMinimal',
            'IBasis', 'IBasisKx', 'IBasisCutoff', 'IBasisWithConvolution', 'IBasisLz', 'IBasisExtended']
 
-# %% ../../../nbs/07_bases.ipynb #9cf991bd
+# %% ../../../nbs/07_bases.ipynb #6b914b90
 from . import interfaces
 from .cylindrical import CylindricalBasis
 from .interfaces import (BasisMixin, IBasis, IBasisCutoff, IBasisExtended, IBasisKx, IBasisLz,
@@ -15,6 +15,6 @@ from .cartesian import CartesianBasis
 from .periodic import PeriodicBasis
 from .spherical import SphericalBasis
 
-# %% ../../../nbs/07_bases.ipynb #127ef7ee
+# %% ../../../nbs/07_bases.ipynb #0453612d
 _all_ = ["PeriodicBasis", "CartesianBasis", "CylindricalBasis", "SphericalBasis", "BasisMixin", "interfaces",
          "IBasisMinimal", "IBasis", "IBasisKx", "IBasisCutoff", "IBasisWithConvolution", "IBasisLz", "IBasisExtended"]

@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['SphericalBasis', 'PeriodicBasis', 'CartesianBasis', 'CylindricalBasis', 'interfaces']
 
-# %% ../../../nbs/07_bases_compat.ipynb #1c07bd69
+# %% ../../../nbs/07_bases_compat.ipynb #1474f3e3
 from . import interfaces
 from .cylindrical import CylindricalBasis
 from .cartesian import CartesianBasis
 from .periodic import PeriodicBasis
 from .spherical import SphericalBasis
 
-# %% ../../../nbs/07_bases_compat.ipynb #9c0b171d
+# %% ../../../nbs/07_bases_compat.ipynb #59143508
 _all_ = ["SphericalBasis", "PeriodicBasis", "CartesianBasis", "CylindricalBasis", "interfaces"]
