@@ -276,6 +276,8 @@ def problems():
         out += [f"{name}: a script the build did not put there: {s}" for s in page.scripts
                 if Path(os.path.relpath(page.site_path(s), SITE.resolve())).as_posix() not in SCRIPTS]
         for url in page.links + page.loads:
+            if urlsplit(url).scheme == "data":  # a picture smalldocs embedded from a notebook's output: loads nothing
+                continue
             if urlsplit(url).scheme or url.startswith("//"):
                 out += [f"{name}: loads {url} from another host"] if url in page.loads else []
                 continue
