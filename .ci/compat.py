@@ -30,7 +30,6 @@ TEST_FILES += ["test_integrate.py", "test_differentiate.py", "test_wigner.py", "
 TEST_FILES += ["test_bessel.py", "test_special.py", "test_broyden.py", "test_optimize.py"]
 TEST_FILES += ["test_debugging.py", "test_runmd.py"]
 TEST_FILES += ["test_bases.py"]
-              "test_performance_blas.py", "test_performance_threads.py", "test_bases.py"]
 TEST_FILES += ["test_plot.py", "test_animation.py"]
 DOCTEST_MODULES = ["containers"]  # upstream modules whose docstring examples run against ours
 DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
