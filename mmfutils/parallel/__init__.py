@@ -87,11 +87,15 @@ def engine_count(environ:dict|None=None, # environment to read; `os.environ` if 
 # %% ../../nbs/02_parallel.ipynb #0af60bd0
 def _profile_dir(profile:str, ipython_dir:str|os.PathLike|None) -> Path:
     "The directory of `profile`, checking that it is a plain name."
-    if not isinstance(profile, str) or not profile.strip() or profile in {".", ".."} or \
+    if not isinstance(profile, str) or not profile.strip() or profile in {".", ".."} or "\0" in profile or \
             any(sep in profile for sep in {"/", os.sep, os.altsep or "/"}):
         raise ValueError(f"profile must be a plain name such as 'default', not {profile!r} "
                          "(no path separators; use ipython_dir= to choose the directory)")
+    if not isinstance(ipython_dir, (str, os.PathLike, type(None))) or "\0" in str(ipython_dir or ""):
+        raise TypeError(f"ipython_dir must be a path (str or os.PathLike, no NUL), not {ipython_dir!r}")
     path = Path(ipython_dir or get_ipython_dir()).expanduser().absolute() / f"profile_{profile}"
+    if not os.path.isdir(blocker := next(p for p in [path, *path.parents] if os.path.exists(p))):
+        raise ValueError(f"{str(blocker)!r} is a file, not a directory: no profile can be made below it")
     expanded = [m[0] for m in re.finditer(r"\$(\w+|\{[^}]*\})", str(path)) if os.path.expandvars(m[0]) != m[0]]
     if expanded:
         raise ValueError(f"{str(path)!r} holds {expanded[0]!r}, which IPython replaces by the value of that environment "
@@ -256,7 +260,10 @@ def start(self:Cluster) -> Cluster:
                 raise ValueError(f"guard_grace: {e}") from None
             self.ipp_cluster.start_cluster_sync()
         except BaseException as e:
-            self.stop()
+            try:
+                self.stop()
+            except Exception as cleanup:
+                _log.error("could not clean up after a failed start of %r: %s", self, cleanup)
             if isinstance(e, subprocess.CalledProcessError) and "sbatch" in str(e.cmd):
                 raise RuntimeError(f"sbatch refused the engines' job: {slurm.sbatch_refusal(e.cmd[-1])}") from None
             raise
@@ -313,6 +320,9 @@ def stop(self:Cluster,
                 client.close()
             ipp = self.ipp_cluster
             forget_strangers(ipp)  # a PID reused since the cluster was found: warned, left alone
+            if ipp.controller is not None and ipp.controller.state == "before":
+                ipp.controller = None  # a start that failed before launching it: nothing to stop
+            ipp.engines = {key: es for key, es in ipp.engines.items() if es.state != "before"}
             helpers = descendants(self.pids)
             terminate(launchers(ipp, controller=False))
             if any(isinstance(es, ipyparallel.cluster.launcher.MPILauncher) for es in ipp.engines.values()):
@@ -343,10 +353,12 @@ def __enter__(self:Cluster) -> ipyparallel.Client:
 
 # %% ../../nbs/02_parallel.ipynb #d345c487
 @patch
-def __exit__(self:Cluster, *exc_info):
+def __exit__(self:Cluster,
+             *exc_info, # the exception that ended the block, if any (not used)
+            ):
     "Stop the cluster, however the block ended, when the last block on it ends (blocks may nest, or run in threads)."
     with self._lock:
-        self._entered -= 1
+        self._entered = max(self._entered - 1, 0)  # a stray __exit__ must not keep the next block's cluster running
         if not self._entered:
             self.stop()
 
