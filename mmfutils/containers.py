@@ -320,8 +320,7 @@ def _str_key(name):
 class Container(Object, abc.Sized, abc.Iterable, abc.Container):
     "Picklable record of named values with attribute access; iterating yields the values, `in` tests names."
     def __init__(self,
-                 obj=None,  # another container or `Object`, a mapping, or `(name, value)` pairs
-                 /,
+                 obj=None, /,  # another container or `Object`, a mapping, or `(name, value)` pairs
                  **kw,  # further items (they win over those of `obj`); `picklable_attributes=[...]` picks and orders
                 ):
         names = kw.pop("picklable_attributes", None)

@@ -127,7 +127,9 @@ def _hand_on(undo:dict, newer:list, kind:str) -> list:
 
 # %% ../nbs/09_utils.ipynb #3f5ff47d
 @patch
-def leave(self:ScopedDefaults, scope:_Scope) -> list:
+def leave(self:ScopedDefaults,
+          scope:_Scope, # what `enter` returned for the block
+         ) -> list:
     "End a block `enter` began, from any thread; return the failures of its undo functions as `[(name, error)]`."
     with self._lock:
         self._catch_up()
@@ -146,7 +148,9 @@ def leave(self:ScopedDefaults, scope:_Scope) -> list:
         return failures + _hand_on(scope.shared, newer, "shared")
 
 # %% ../nbs/09_utils.ipynb #95d92324
-def undo_error(action:str, failures:list) -> RuntimeError:
+def undo_error(action:str, # what failed, as the message begins: "restoring the defaults"
+               failures:list, # `(name, error)` pairs, as `leave` returns them
+              ) -> RuntimeError:
     "One error naming every `(name, error)` in `failures`, caused by the first."
     (name, first), *others = failures
     also = "".join(f"; also in {o}: {type(e).__name__}: {e}" for o, e in others)
@@ -218,7 +222,8 @@ def _is_nan(x) -> bool:
     return isinstance(x, kinds) and x != x
 
 # %% ../nbs/09_utils.ipynb #cd48b481
-def equal(a, b, # any two values
+def equal(a, # any value
+          b, # any value, compared with `a`
           memo:dict|None=None, # pairs being compared further up (for cycles); leave it out
          ) -> bool:
     "`a == b` by content: arrays and collections item by item, NaN equal to NaN, cycles followed once."
@@ -345,7 +350,8 @@ def unique_list(items, # any iterable; elements need not be hashable
     return out
 
 # %% ../nbs/09_utils.ipynb #052576c5
-def allclose(a, b, # array_likes compared element by element, broadcast together
+def allclose(a, # array_like
+             b, # array_like compared with `a` element by element, broadcast together
              atol:float|None=None, # absolute tolerance; default: the size-scaled one below
              rtol:float|None=None, # relative tolerance (of the larger of |a| and |b|); default as `atol`
              tol_eps_N:float=8, # the default tolerance is `tol_eps_N * sqrt(N) * eps` for N elements...
