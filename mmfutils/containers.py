@@ -9,6 +9,7 @@ import copy
 import inspect
 import keyword
 import pickle
+import re
 import reprlib
 import warnings
 from collections import abc
@@ -47,8 +48,9 @@ def _check_picklable(obj, name, value):
     try:
         pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as e:
+        why = re.sub(r" at 0x[0-9a-fA-F]+", "", str(e))  # pickle names objects by address: not for a message
         raise UnpicklableAttributeError(
-            f"attribute {name!r} of {type(obj).__name__} is not picklable ({type(value).__name__}: {e}); "
+            f"attribute {name!r} of {type(obj).__name__} is not picklable ({type(value).__name__}: {why}); "
             "set it in init() instead to keep it as an unpickled temporary") from e
 
 # %% ../nbs/00_containers.ipynb #37c5d6f3
@@ -320,8 +322,7 @@ def _str_key(name):
 class Container(Object, abc.Sized, abc.Iterable, abc.Container):
     "Picklable record of named values with attribute access; iterating yields the values, `in` tests names."
     def __init__(self,
-                 obj=None,  # another container or `Object`, a mapping, or `(name, value)` pairs
-                 /,
+                 obj=None, /,  # another container or `Object`, a mapping, or `(name, value)` pairs
                  **kw,  # further items (they win over those of `obj`); `picklable_attributes=[...]` picks and orders
                 ):
         names = kw.pop("picklable_attributes", None)

@@ -51,7 +51,8 @@ def _check_interface(obj, caller:str):
                     f"not {_what(obj)}{hint}")
 
 # %% ../nbs/01_interface.ipynb #e6150305
-def implements(*interfaces):
+def implements(*interfaces, # the zope interfaces that instances of the decorated class provide
+              ):
     "Class decorator declaring that instances provide `interfaces`, like `implementer`; the Python 2 class-body call is a `TypeError`."
     names = ", ".join(_name(i) if hasattr(i, "__name__") else repr(i) for i in interfaces)
     caller = sys._getframe(1).f_locals

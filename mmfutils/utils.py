@@ -38,16 +38,27 @@ def cpu_count()->int:
         return os.cpu_count() or 1
 
 # %% ../nbs/09_utils.ipynb #944b67d3
-def undo_all(undo:dict, # name -> a function undoing one change (or None: nothing to undo)
+def undo_all(undo:dict, # name -> a function undoing one change (or None: nothing to undo); emptied as they run
             ) -> list:
     "Call every function in `undo`, newest first, even if some fail; return the failures as `[(name, error)]`."
-    failures = []
-    for name, restore in reversed(undo.items()):
-        if restore is not None:
-            try:
+    failures, interrupt = [], None
+    while undo:
+        name, restore = undo.popitem()  # popped first: an interrupted end does not run it twice
+        try:
+            if restore is not None:
                 restore()
-            except Exception as e:
-                failures.append((name, e))
+        except Exception as e:
+            failures.append((name, e))
+        except BaseException as e:  # Ctrl-C: this one is tried again, the others run, then it goes through
+            interrupt = interrupt or e
+            try:
+                restore()  # an undo function sets a value back, so calling it twice is harmless
+            except Exception as again:
+                failures.append((name, again))
+            except BaseException:
+                pass  # interrupted twice: the first interruption goes through
+    if interrupt is not None:
+        raise interrupt
     return failures
 
 # %% ../nbs/09_utils.ipynb #04845d95
@@ -56,6 +67,7 @@ class _Scope:
     def __init__(self, values:dict, shared:dict, local:dict):
         self.values, self.shared, self.local = values, shared, local
         self.thread = threading.current_thread()
+        self.newer = None  # once the block is out of the list: the blocks that were newer than it
 
 # %% ../nbs/09_utils.ipynb #08006292
 _EVERY_DEFAULTS = weakref.WeakSet()  # every ScopedDefaults, for the fork handler below
@@ -111,42 +123,75 @@ def enter(self:ScopedDefaults, values:dict, # name -> its value inside the block
           effects=None, # called once, under the lock: changes libraries, returns their undo dicts `(shared, local)`
          ) -> _Scope:
     "Begin a block, from any thread; `leave` ends it. (`scope` is the `with` form.)"
-    with self._lock:
-        self._catch_up()
-        shared, local = effects() if effects is not None else ({}, {})
-        self._scopes.append(scope := _Scope(dict(values), shared, local))
-    return scope
+    scope = _Scope(dict(values), {}, {})
+    try:
+        with self._lock:
+            self._catch_up()
+            if effects is not None:
+                scope.shared, scope.local = effects()
+            self._scopes.append(scope)
+        return scope
+    except BaseException:  # Ctrl-C after the effects: the caller never gets the block, so it ends here
+        with self._lock:
+            self._end(scope)
+        raise
 
 # %% ../nbs/09_utils.ipynb #96066fb5
 def _hand_on(undo:dict, newer:list, kind:str) -> list:
-    "Run the undo functions `undo`, or hand them (overriding its own) to the oldest of the `newer` blocks."
+    "Run the undo functions `undo`, or hand them (overriding its own) to the oldest of the `newer` blocks; `undo` ends empty."
     if not newer:
         return undo_all(undo)
     getattr(newer[0], kind).update({name: u for name, u in undo.items() if u is not None})
+    undo.clear()
     return []
 
 # %% ../nbs/09_utils.ipynb #3f5ff47d
 @patch
-def leave(self:ScopedDefaults, scope:_Scope) -> list:
-    "End a block `enter` began, from any thread; return the failures of its undo functions as `[(name, error)]`."
-    with self._lock:
+def _end(self:ScopedDefaults, scope:_Scope) -> list:
+    "What is left of ending `scope`: each step done is not done again, so an end that Ctrl-C interrupted can be finished."
+    if scope.newer is None:
+        i = len(self._scopes)
+        for j, s in enumerate(self._scopes):
+            if s is scope:
+                i = j
+        scope.newer = self._scopes[i + 1:]
+        del self._scopes[i:i + 1]
+    failures = []
+    try:
         self._catch_up()
-        i = next((i for i, s in enumerate(self._scopes) if s is scope), None)
-        if i is None:
-            raise ValueError("this block has ended already")
-        del self._scopes[i]
-        newer = self._scopes[i:]
-        mine = [s for s in newer if s.thread is scope.thread]
-        failures = []
+        mine = [s for s in scope.newer if s.thread is scope.thread]
         if mine or scope.thread is threading.current_thread():
             failures += _hand_on(scope.local, mine, "local")
         elif scope.thread.is_alive():  # its thread runs them at its next use of the defaults
             self._pending.setdefault(scope.thread, {}).update({k: u for k, u in scope.local.items() if u is not None})
+            scope.local = {}
+    finally:
         self._pending = {t: u for t, u in self._pending.items() if t.is_alive()}
-        return failures + _hand_on(scope.shared, newer, "shared")
+        failures += _hand_on(scope.shared, scope.newer, "shared")
+    return failures
+
+# %% ../nbs/09_utils.ipynb #a7c1e0d2
+@patch
+def leave(self:ScopedDefaults,
+          scope:_Scope, # what `enter` returned for the block
+         ) -> list:
+    "End a block `enter` began, from any thread; return the failures of its undo functions as `[(name, error)]`."
+    try:
+        with self._lock:
+            active = scope.newer is None and scope in self._scopes  # _Scope compares by identity
+            if not active and not (scope.newer is not None and (scope.local or scope.shared)):  # else an interrupted end
+                raise ValueError("this block has ended already")
+            return self._end(scope)
+    except BaseException as e:
+        if not isinstance(e, Exception):  # Ctrl-C while ending: finish ending, then let it through
+            with self._lock:
+                self._end(scope)
+        raise
 
 # %% ../nbs/09_utils.ipynb #95d92324
-def undo_error(action:str, failures:list) -> RuntimeError:
+def undo_error(action:str, # what failed, as the message begins: "restoring the defaults"
+               failures:list, # `(name, error)` pairs, as `leave` returns them
+              ) -> RuntimeError:
     "One error naming every `(name, error)` in `failures`, caused by the first."
     (name, first), *others = failures
     also = "".join(f"; also in {o}: {type(e).__name__}: {e}" for o, e in others)
@@ -218,7 +263,8 @@ def _is_nan(x) -> bool:
     return isinstance(x, kinds) and x != x
 
 # %% ../nbs/09_utils.ipynb #cd48b481
-def equal(a, b, # any two values
+def equal(a, # any value
+          b, # any value, compared with `a`
           memo:dict|None=None, # pairs being compared further up (for cycles); leave it out
          ) -> bool:
     "`a == b` by content: arrays and collections item by item, NaN equal to NaN, cycles followed once."
@@ -345,7 +391,8 @@ def unique_list(items, # any iterable; elements need not be hashable
     return out
 
 # %% ../nbs/09_utils.ipynb #052576c5
-def allclose(a, b, # array_likes compared element by element, broadcast together
+def allclose(a, # array_like
+             b, # array_like compared with `a` element by element, broadcast together
              atol:float|None=None, # absolute tolerance; default: the size-scaled one below
              rtol:float|None=None, # relative tolerance (of the larger of |a| and |b|); default as `atol`
              tol_eps_N:float=8, # the default tolerance is `tol_eps_N * sqrt(N) * eps` for N elements...
