@@ -7,6 +7,7 @@ __all__ = ['MyFuncAnimation', 'animate']
 
 # %% ../../nbs/20_plot_animation.ipynb #e70f714c
 import base64
+import itertools
 import re
 from pathlib import Path
 
@@ -57,8 +58,13 @@ def animate(get_frames, # a function returning an iterable of frames; making eac
     if display:
         from IPython.display import clear_output, display as show
 
+    todo = iter(get_frames())
+    first = next(todo, todo)  # set up and draw frame 0 now, while `fig` is current (not when the movie is saved)
+
     def frames():
-        for n, frame in enumerate(get_frames()):
+        if first is todo:
+            return
+        for n, frame in enumerate(itertools.chain([first], todo)):
             if n == 0:
                 yield frame  # matplotlib draws the first frame once to set up, without recording it
             if display:
