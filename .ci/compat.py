@@ -25,12 +25,10 @@ VERSION = "0.7.8"
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "compat"
 TEST_FILES = ["test_mmfutils.py", "test_containers.py", "test_interface.py", "test_performance_fft.py",
-              "test_performance_blas.py", "test_performance_threads.py"]
-TEST_FILES += ["test_integrate.py", "test_differentiate.py", "test_wigner.py", "test_testing.py"]
-TEST_FILES += ["test_bessel.py", "test_special.py", "test_broyden.py", "test_optimize.py"]
-TEST_FILES += ["test_debugging.py", "test_runmd.py"]
-TEST_FILES += ["test_bases.py"]
-TEST_FILES += ["test_plot.py", "test_animation.py"]
+              "test_performance_blas.py", "test_performance_threads.py", "test_bases.py",
+              "test_integrate.py", "test_differentiate.py", "test_wigner.py", "test_testing.py",
+              "test_bessel.py", "test_special.py", "test_broyden.py", "test_optimize.py",
+              "test_debugging.py", "test_runmd.py", "test_plot.py", "test_animation.py"]
 DOCTEST_MODULES = ["containers"]  # upstream modules whose docstring examples run against ours
 DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
