@@ -78,7 +78,7 @@ core-check:  ## `pip install .` with the core requirements only, then import the
 bench: export  ## speed ratios, measured in one run (not a test)
 	shopt -s nullglob; for b in tests/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
 
-compat: $(STAMP)  ## mmfutils 0.7.8's own tests (top-level helpers, containers, interface, fft, blas, threads) run against this package
+compat: $(STAMP)  ## mmfutils 0.7.8's own test files, every module's, run against this package (test_animation needs ffmpeg)
 	$(BIN)/python .ci/compat.py
 
 clean:
