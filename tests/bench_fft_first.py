@@ -73,7 +73,7 @@ def every_size(repeats=3):
     totals = {name: round(min(child(imp, EVERY, environment())[0] for _ in range(repeats)) * 1e3, 3)
               for name, imp in CANDIDATES.items()}
     ratio = round(totals["mmfutils.performance.fft"] / totals["numpy.fft"], 3)
-    print(f"every size 1..512 once: " + ", ".join(f"{k} {v:.1f} ms" for k, v in totals.items())
+    print("every size 1..512 once: " + ", ".join(f"{k} {v:.1f} ms" for k, v in totals.items())
           + f"; ours / numpy {ratio:.2f} (goal <= 3)")
     return {"total_ms": totals, "ratio_to_numpy": ratio}
 
