@@ -7,14 +7,16 @@ __all__ = ['fftfreq', 'rfftfreq', 'fftshift', 'ifftshift', 'scipy_backend', 'fft
            'ifftn_pyfftw', 'get_fft_pyfftw', 'get_ifft_pyfftw', 'get_fftn_pyfftw', 'get_ifftn_pyfftw', 'fft', 'ifft',
            'fft2', 'ifft2', 'fftn', 'ifftn', 'rfft', 'irfft', 'rfft2', 'irfft2', 'rfftn', 'irfftn', 'hfft', 'ihfft',
            'Transform', 'get_fftn', 'get_ifftn', 'get_fft', 'get_ifft', 'resample', 'ScipyBackend', 'fft_numpy',
-           'ifft_numpy', 'fftn_numpy', 'ifftn_numpy', 'DEFAULTS', 'NO_PYFFTW_ENV', 'PLANNER_EFFORT', 'MAX_CACHED_PLANS',
-           'RECYCLE_OUTPUTS', 'set_num_threads', 'get_num_threads', 'clear_cache', 'cached_plans', 'fftw_wisdom']
+           'ifft_numpy', 'fftn_numpy', 'ifftn_numpy', 'check_performance', 'DEFAULTS', 'NO_PYFFTW_ENV',
+           'PLANNER_EFFORT', 'MAX_CACHED_PLANS', 'RECYCLE_OUTPUTS', 'set_num_threads', 'get_num_threads', 'clear_cache',
+           'cached_plans', 'fftw_wisdom']
 
 # %% ../../../nbs/04_fft.ipynb #baccf990
 # The public face of mmfutils.performance.fft: numpy.fft's transforms, reusable transforms, resampling, a scipy.fft
 # backend and mmfutils 0.7's names. Their parts: `checks` (arguments), `plans` (backends, defaults, FFTW plans
 # and the path of every call) and `wisdom` (wisdom files).
 import sys
+import time
 import types
 from collections.abc import Sequence
 
@@ -22,7 +24,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ...utils import DEFAULTS, cpu_count
-from .checks import axis_index, compute_dtype, effort_arg, length, lengths_and_axes, names_caller, norm_arg, threads_arg
+from .checks import (axis_index, compute_dtype, effort_arg, integer_list, length, lengths_and_axes,
+                                             names_caller, norm_arg, threads_arg)
 from . import plans
 from .plans import (NO_PYFFTW_ENV, cached_plans, clear_cache, effort_of_call, get_num_threads, pyfftw_or_none,
                     set_num_threads, transform)
@@ -54,7 +57,7 @@ def fft(a:"ArrayLike", # input array, or anything `np.asarray` takes; never modi
         out:np.ndarray|None=None, # array for the result: its shape, and a dtype the result casts to
         *,
         threads:int|None=None, # threads of this call (default `get_num_threads()`)
-        planner_effort:str|None=None, # FFTW planner effort of a new plan (default `PLANNER_EFFORT`)
+        planner_effort:str|None=None, # FFTW planner effort (default: the planning policy of `plans`)
        ) -> np.ndarray: # the transform: `out` if given, else a new array
     "Discrete Fourier transform along one axis, like `numpy.fft.fft`."
     return _along_axis("fft", a, n, axis, norm, out, threads, planner_effort)
@@ -89,7 +92,7 @@ def fftn(a:"ArrayLike", # input array, or anything `np.asarray` takes; never mod
          out:np.ndarray|None=None, # array for the result: its shape, and a dtype the result casts to
          *,
          threads:int|None=None, # threads of this call (default `get_num_threads()`)
-         planner_effort:str|None=None, # FFTW planner effort of a new plan (default `PLANNER_EFFORT`)
+         planner_effort:str|None=None, # FFTW planner effort (default: the planning policy of `plans`)
         ) -> np.ndarray: # the transform: `out` if given, else a new array
     "N-dimensional discrete Fourier transform, like `numpy.fft.fftn`."
     return _over_axes("fft", a, s, axes, norm, out, threads, planner_effort)
@@ -180,7 +183,7 @@ class Transform:
         a = np.asarray(a)
         self.kind, self.shape, self.dtype = kind, a.shape, compute_dtype(kind, a.dtype)
         self.s, self.axes = lengths_and_axes(kind, a.shape, s, axes)
-        self.norm, self.planner_effort = norm_arg(norm), effort_of_call(effort_arg(planner_effort))
+        self.norm, self.planner_effort = norm_arg(norm), effort_of_call(effort_arg(planner_effort)) or "FFTW_MEASURE"
         self.threads = threads_arg(threads) or get_num_threads()  # fixed now, as is the plan
         self(np.zeros(a.shape, self.dtype))  # plan now, so the first real call is as fast as the others
 
@@ -359,3 +362,29 @@ def _plans_setting(name:str) -> property:
 _Module.MAX_CACHED_PLANS, _Module.RECYCLE_OUTPUTS = _plans_setting("MAX_CACHED_PLANS"), _plans_setting("RECYCLE_OUTPUTS")
 if __name__ != "__main__":  # not in the notebook
     sys.modules[__name__].__class__ = _Module
+
+# %% ../../../nbs/04_fft.ipynb #d0000002
+@names_caller
+def check_performance(shape:Sequence[int]=(64, 64, 64), # shape of the complex array transformed
+                      repeat:int=5, # timed calls of each; the best time is kept
+                      threads:int|None=None, # threads of ours (default `get_num_threads()`)
+                     ) -> dict:
+    "Best times (s) of `fftn` here and of `numpy.fft.fftn` on one array, their ratio, and the backend that ran."
+    shape = tuple(length(n, "shape") for n in integer_list(shape, "shape"))
+    repeat, threads = length(repeat, "repeat"), threads_arg(threads) or get_num_threads()
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    ours = get_fftn(a, threads=threads)  # planned now, as a reusable transform is
+    if not np.allclose(ours(a), np.fft.fftn(a), rtol=1e-8, atol=1e-8 * np.abs(a).sum()):
+        raise RuntimeError(f"check_performance: fftn of shape {shape} differs from numpy.fft.fftn")
+    best = {name: min(_seconds(f, a) for _ in range(repeat)) for name, f in (("mmfutils", ours), ("numpy", np.fft.fftn))}
+    backend = "scipy.fft" if pyfftw_or_none() is None else "FFTW (pyfftw)"
+    return {"shape": shape, "threads": threads, "backend": backend, "mmfutils_s": best["mmfutils"],
+            "numpy_s": best["numpy"], "speedup": best["numpy"] / best["mmfutils"]}
+
+# %% ../../../nbs/04_fft.ipynb #d0000003
+def _seconds(f, a) -> float:
+    "The time of one call `f(a)`, in seconds."
+    start = time.perf_counter()
+    f(a)
+    return time.perf_counter() - start

@@ -102,9 +102,9 @@ def _default_lengths(kind:str, shape:tuple, axes:list) -> tuple:
     return s, axes
 
 # %% ../../../nbs/04_fft_checks.ipynb #9887f2d0
-_S_NONE = ("`None` in `s` is deprecated in NumPy 2.0 (numpy warns too): pass the default length of that "
-           "axis, or -1 for its input length")
-_AXES_NONE = ("`axes` should not be None if `s` is given (deprecated in NumPy 2.0, numpy warns too): "
+_S_NONE = ("Passing an array containing `None` values to `s` is deprecated in NumPy 2.0 (numpy warns too): "
+           "pass the default length of that axis, or -1 for its input length")
+_AXES_NONE = ("`axes` should not be `None` if `s` is not `None` (deprecated in NumPy 2.0, numpy warns too): "
               "pass the axes `s` is for")
 
 def lengths_and_axes(kind:str, shape:tuple, s, axes) -> tuple:
@@ -154,13 +154,13 @@ def checked_out(out, shape:tuple, dtype:np.dtype):
     if out is None:
         return None
     if not isinstance(out, np.ndarray):
-        raise bad_argument(TypeError, f"out must be a numpy array, got {type(out).__name__}")
+        raise bad_argument(TypeError, f"out must be of ArrayType (a numpy array), got {type(out).__name__}")
     if out.shape != shape:
         raise bad_argument(ValueError, f"output array has wrong shape: the result has shape {shape}, out has shape {out.shape}")
     if not out.flags.writeable:
         raise bad_argument(ValueError, "output array is read-only: cannot write the result to out")
     if not np.can_cast(dtype, out.dtype, "same_kind"):
-        raise bad_argument(TypeError, f"cannot cast the {dtype} result to out's dtype {out.dtype}")
+        raise bad_argument(TypeError, f"Cannot cast the {dtype} result to out's dtype {out.dtype}")
     return out
 
 # %% ../../../nbs/04_fft_checks.ipynb #30980d12
