@@ -139,21 +139,12 @@ def _scipy_fft(n:int):
 
 _scipy_fft.per_thread = True  # its setting belongs to the calling thread
 
-# %% ../../nbs/03_threads.ipynb #2e55b5d3
-def _fft_hook(n:int):
-    "`mmfutils.performance.fft`'s threads, while it keeps its own number (once it reads `DEFAULTS`, `threads` sets that)."
-    module = sys.modules.get("mmfutils.performance.fft")
-    if module is not None and getattr(module, "DEFAULTS", None) is DEFAULTS:
-        return None
-    return _module_hook("mmfutils.performance.fft")(n)
-
 # %% ../../nbs/03_threads.ipynb #e2c7a5b9
 #: name -> hook(n) making that library use n threads and returning a function that undoes it (or None).
 SET_THREAD_HOOKS = {
     "numexpr": _module_hook("numexpr", limit="MAX_THREADS"),
     "scipy.fft": _scipy_fft,
     "mkl": _module_hook("mkl", getter="get_max_threads"),  # mkl-service
-    "mmfutils.performance.fft": _fft_hook,
     "environment": _environment,
     "openmp": _openmp,
     "blas": _blas,
