@@ -13,6 +13,7 @@ import logging
 import math
 import numbers
 import warnings
+from collections.abc import Iterable
 from fractions import Fraction
 from functools import cache
 
@@ -201,14 +202,14 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
           b:float, # upper limit, finite; `b < a` integrates backwards
           abs_tol:float=1e-12, # absolute tolerance on the integral (measured with `norm`)
           verbosity:int=0, # 1: a summary line; 2: a line per bisection, `fcnt a b-a |Q|`
-          fa=None, # f(a): accepted for mmfutils 0.7, unused (no node is an end point)
-          fb=None, # f(b): likewise unused
+          fa:float|None=None, # f(a): accepted for mmfutils 0.7, unused (no node is an end point)
+          fb:float|None=None, # f(b): likewise unused
           save_fx:bool=False, # keep every `(x, f(x))` in `res_dict["xy"]`
           res_dict:dict|None=None, # filled with "fcnt", "err" (and "xy")
           max_fcnt:int=10000, # most calls of `f` (but at least 21 per piece); past it, a warning
           min_step_size:float|None=None, # intervals narrower than this are not cut (default: eps/1024*|b-a|)
           norm=_max_norm, # norm of an array-valued error; default the largest absolute value
-          points=None, # kinks, steps, peaks or integrable singularities to cut the range at
+          points:list|None=None, # kinks, steps, peaks or integrable singularities to cut the range at
          ):
     "The integral of `f` from `a` to `b` to absolute accuracy `abs_tol`, by adaptive 21-point Gauss-Kronrod quadrature."
     a, b, abs_tol = _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt)
@@ -247,7 +248,7 @@ def quad(f, # the integrand, a function of one float
          epsabs:float=1e-12, # absolute tolerance (scipy's meaning; shared out among the pieces `points` make)
          epsrel:float=1e-8, # relative tolerance (scipy's meaning)
          limit:int=1000, # most subintervals per piece
-         points=None, # special points; any outside (a, b) are ignored
+         points:list|None=None, # special points; any outside (a, b) are ignored
          **kwargs, # passed on to `scipy.integrate.quad` (e.g. `complex_func=True`)
         )->tuple:
     "`(integral, error)` of `f` from `a` to `b` by `scipy.integrate.quad` (other keywords go to it), with `points` allowed anywhere."
@@ -377,7 +378,7 @@ ssum_python = ssum_numba = ssum_cython = ssum  # mmfutils 0.7's compiled variant
 
 # %% ../../nbs/08_integrate.ipynb #a8a0efcb
 def Richardson(f, # f(N): a number or array converging as N grows
-               ps=None, # the powers p_0, p_1, ... of the error terms N**-p (default 1, 2, 3, ...)
+               ps:Iterable|None=None, # the powers p_0, p_1, ... of the error terms N**-p (default 1, 2, 3, ...)
                l:float=2, # ratio of successive N
                n0:float=1, # first N
               ):
@@ -410,7 +411,7 @@ def _partial_sums(f, N0):
 # %% ../../nbs/08_integrate.ipynb #861f8cd8
 def rsum(f, # the term f(n), a number
          N0:int=0, # first n
-         ps=None, # powers of the error terms, as for `Richardson` (default 1, 2, 3, ...)
+         ps:Iterable|None=None, # powers of the error terms, as for `Richardson` (default 1, 2, 3, ...)
          l:int=2, # ratio of successive numbers of terms, an integer >= 2
          abs_tol:float=1e-12, # stop when two extrapolants differ by at most this ...
          rel_tol:float=1e-8, # ... or by at most this times the latest
