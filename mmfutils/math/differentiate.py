@@ -13,7 +13,7 @@ import numpy as np
 
 from .integrate import Richardson
 
-# `l` is mmfutils 0.7's name for the ratio of Richardson steps: it stays
+# `l` (the ratio of Richardson steps) keeps its established name
 # ruff: noqa: E741
 
 # %% ../../nbs/08_differentiate.ipynb #0c333345
@@ -42,7 +42,7 @@ def _extrapolate(D, p, p0, h0, l, nmax):
     except _StepLost:
         raise ValueError(f"differentiate: the first step h0={h0} is lost in round-off at x (x + h0 == x): "
                          "pass a larger h0") from None
-    for _ in range(nmax + 2):  # at most nmax + 3 steps, as mmfutils 0.7
+    for _ in range(nmax + 2):  # at most nmax + 3 step sizes
         try:
             new = next(r)
         except _StepLost:

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..utils import positive_int
 
-# `l` is mmfutils 0.7's name for the ratio of Richardson steps: it stays
+# `l` (the ratio of Richardson steps) keeps its established name
 # ruff: noqa: E741
 
 # %% ../../nbs/08_integrate.ipynb #d489ae73
@@ -374,7 +374,7 @@ def ssum(xs, # a sequence or 1-D array of numbers
         s = _fsum(x)
     return s, max(2 * _EPS * abs(s), len(x) * _EPS**2)
 
-ssum_python = ssum_numba = ssum_cython = ssum  # mmfutils 0.7's compiled variants: one implementation now
+ssum_python = ssum_numba = ssum_cython = ssum  # the names of compiled variants: one implementation serves them all
 
 # %% ../../nbs/08_integrate.ipynb #a8a0efcb
 def Richardson(f, # f(N): a number or array converging as N grows
