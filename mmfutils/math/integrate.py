@@ -255,6 +255,10 @@ def quad(f, # the integrand, a function of one float
     if not callable(f):
         raise TypeError(f"quad: f must be callable, got {f!r}")
     a, b = _real(a, "a", "quad"), _real(b, "b", "quad")
+    for name, tol in (("epsabs", epsabs), ("epsrel", epsrel)):
+        if not 0 <= _real(tol, name, "quad") < math.inf:
+            raise ValueError(f"quad: {name} must be finite and >= 0, got {tol!r}")
+    positive_int(limit, "quad: limit")
     if b < a:
         res, err = quad(f, b, a, epsabs, epsrel, limit, points, **kwargs)
         return -res, err
