@@ -81,6 +81,8 @@ def differentiate(f, # function of one variable (vectorised if `x` is an array)
                  ):
     "The `d`-th derivative of `f` at `x` by Richardson-extrapolated finite differences."
     _check(f, d, h0, l, nmax, dir, p0)
+    if isinstance(x, (list, tuple)):
+        x = np.asarray(x)  # a list of points is an array of points (list + float is a TypeError)
     if d == 0:
         return f(x)
     if d > 2:
