@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from .integrate import Richardson
+from .integrate import Richardson, _function
 
 # `l` (the ratio of Richardson steps) keeps its established name
 # ruff: noqa: E741
@@ -56,8 +56,7 @@ def _extrapolate(D, p, p0, h0, l, nmax):
 # %% ../../nbs/08_differentiate.ipynb #371351b7
 def _check(f, d, h0, l, nmax, dir, p0):
     "Refuse arguments `differentiate` cannot use, naming them."
-    if not callable(f):
-        raise TypeError(f"differentiate: f must be callable, got {f!r}")
+    _function(f, "differentiate")
     if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 0:
         raise ValueError(f"differentiate: d must be an integer >= 0, got {d!r}")
     if isinstance(nmax, bool) or not isinstance(nmax, numbers.Integral) or nmax < 2:
@@ -115,8 +114,7 @@ def hessian(f, # scalar function of a 1-D array
             **kw, # options for `differentiate` (h0, l, nmax, ...)
            )->tuple:
     "`(gradient, Hessian)` of `f` at `x`: arrays of shape `(N,)` and `(N, N)`; keywords (`h0`, `l`, `nmax`, `p0`) as for `differentiate`."
-    if not callable(f):
-        raise TypeError(f"hessian: f must be callable, got {f!r}")
+    _function(f, "hessian")
     x = np.asarray(x, dtype=float)
     if x.ndim != 1:
         raise ValueError(f"hessian: x must be a 1-D array, got shape {x.shape}")

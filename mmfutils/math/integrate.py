@@ -55,6 +55,11 @@ def _real(value, name, who):
         raise ValueError(f"{who}: {name} is NaN")
     return value
 
+def _function(f, who):
+    "Refuse an `f` that cannot be called, naming the function `who` it was given to."
+    if not callable(f):
+        raise TypeError(f"{who}: f must be callable, got {f!r}")
+
 # %% ../../nbs/08_integrate.ipynb #5c1390f7
 def _points(points, a, b, who):
     "The sorted distinct special `points` strictly between `a` and `b`."
@@ -181,8 +186,7 @@ def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
 # %% ../../nbs/08_integrate.ipynb #a58871e0
 def _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt):
     "`(a, b, abs_tol)` as floats after checking the arguments of `mquad`."
-    if not callable(f):
-        raise TypeError(f"mquad: f must be callable, got {f!r}")
+    _function(f, "mquad")
     a, b, abs_tol = (_real(v, n, "mquad") for v, n in ((a, "a"), (b, "b"), (abs_tol, "abs_tol")))
     if not (math.isfinite(a) and math.isfinite(b)):
         raise ValueError(f"mquad: infinite limits are not supported (a={a}, b={b}): use quad, or map the "
@@ -252,8 +256,7 @@ def quad(f, # the integrand, a function of one float
          **kwargs, # passed on to `scipy.integrate.quad` (e.g. `complex_func=True`)
         )->tuple:
     "`(integral, error)` of `f` from `a` to `b` by `scipy.integrate.quad` (other keywords go to it), with `points` allowed anywhere."
-    if not callable(f):
-        raise TypeError(f"quad: f must be callable, got {f!r}")
+    _function(f, "quad")
     a, b = _real(a, "a", "quad"), _real(b, "b", "quad")
     for name, tol in (("epsabs", epsabs), ("epsrel", epsrel)):
         if not 0 <= _real(tol, name, "quad") < math.inf:
@@ -404,8 +407,7 @@ def Richardson(f, # f(N): a number or array converging as N grows
 # %% ../../nbs/08_integrate.ipynb #3b9f70a5
 def _partial_sums(f, N0):
     "`(terms, partial)`: `partial(N)` is the exact sum of `f(N0) ... f(N0 + N)`, the terms kept in `terms`."
-    if not callable(f):
-        raise TypeError(f"rsum: f must be callable, got {f!r}")
+    _function(f, "rsum")
     terms = []
     def partial(N):
         terms.extend(f(n + N0) for n in range(len(terms), int(N) + 1))
