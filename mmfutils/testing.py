@@ -18,6 +18,9 @@ except ImportError:  # optional: pip install "mmfutils[testing]"
 # %% ../nbs/14_testing.ipynb #76c5e07c
 _NP_ALLCLOSE = {"rtol", "atol", "equal_nan"}
 
+class _MissingUncertainties(ImportError, ValueError):
+    "`use_covariance` without the optional `uncertainties` package (a `ValueError` too, as mmfutils 0.7 raised)."
+
 def _equal(a, b)->bool:
     "Whether `a == b` is plainly true (False when `==` gives an array or fails)."
     try:
@@ -47,7 +50,7 @@ def allclose(a, # a number, an array, or values with uncertainties (uncertaintie
         return True
     if use_covariance:
         if unumpy is None:
-            raise ImportError('allclose: use_covariance needs the uncertainties package: pip install "mmfutils[testing]"')
+            raise _MissingUncertainties('allclose: use_covariance needs the uncertainties package: pip install "mmfutils[testing]"')
         diff = a - b  # carries the correlations of a and b
         return bool(np.all(abs(unumpy.nominal_values(diff)) <= use_covariance * unumpy.std_devs(diff)))
     try:

@@ -11,9 +11,9 @@ import numbers
 
 import numpy as np
 
-from .integrate import Richardson
+from .integrate import Richardson, _function
 
-# `l` is mmfutils 0.7's name for the ratio of Richardson steps: it stays
+# `l` (the ratio of Richardson steps) keeps its established name
 # ruff: noqa: E741
 
 # %% ../../nbs/08_differentiate.ipynb #0c333345
@@ -42,7 +42,7 @@ def _extrapolate(D, p, p0, h0, l, nmax):
     except _StepLost:
         raise ValueError(f"differentiate: the first step h0={h0} is lost in round-off at x (x + h0 == x): "
                          "pass a larger h0") from None
-    for _ in range(nmax + 2):  # at most nmax + 3 steps, as mmfutils 0.7
+    for _ in range(nmax + 2):  # at most nmax + 3 step sizes
         try:
             new = next(r)
         except _StepLost:
@@ -56,8 +56,7 @@ def _extrapolate(D, p, p0, h0, l, nmax):
 # %% ../../nbs/08_differentiate.ipynb #371351b7
 def _check(f, d, h0, l, nmax, dir, p0):
     "Refuse arguments `differentiate` cannot use, naming them."
-    if not callable(f):
-        raise TypeError(f"differentiate: f must be callable, got {f!r}")
+    _function(f, "differentiate")
     if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 0:
         raise ValueError(f"differentiate: d must be an integer >= 0, got {d!r}")
     if isinstance(nmax, bool) or not isinstance(nmax, numbers.Integral) or nmax < 2:
@@ -81,6 +80,8 @@ def differentiate(f, # function of one variable (vectorised if `x` is an array)
                  ):
     "The `d`-th derivative of `f` at `x` by Richardson-extrapolated finite differences."
     _check(f, d, h0, l, nmax, dir, p0)
+    if isinstance(x, (list, tuple)):
+        x = np.asarray(x)  # a list of points is an array of points (list + float is a TypeError)
     if d == 0:
         return f(x)
     if d > 2:
@@ -113,8 +114,7 @@ def hessian(f, # scalar function of a 1-D array
             **kw, # options for `differentiate` (h0, l, nmax, ...)
            )->tuple:
     "`(gradient, Hessian)` of `f` at `x`: arrays of shape `(N,)` and `(N, N)`; keywords (`h0`, `l`, `nmax`, `p0`) as for `differentiate`."
-    if not callable(f):
-        raise TypeError(f"hessian: f must be callable, got {f!r}")
+    _function(f, "hessian")
     x = np.asarray(x, dtype=float)
     if x.ndim != 1:
         raise ValueError(f"hessian: x must be a 1-D array, got shape {x.shape}")

@@ -13,6 +13,7 @@ import logging
 import math
 import numbers
 import warnings
+from collections.abc import Iterable
 from fractions import Fraction
 from functools import cache
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from ..utils import positive_int
 
-# `l` is mmfutils 0.7's name for the ratio of Richardson steps: it stays
+# `l` (the ratio of Richardson steps) keeps its established name
 # ruff: noqa: E741
 
 # %% ../../nbs/08_integrate.ipynb #d489ae73
@@ -53,6 +54,11 @@ def _real(value, name, who):
     if math.isnan(value):
         raise ValueError(f"{who}: {name} is NaN")
     return value
+
+def _function(f, who):
+    "Refuse an `f` that cannot be called, naming the function `who` it was given to."
+    if not callable(f):
+        raise TypeError(f"{who}: f must be callable, got {f!r}")
 
 # %% ../../nbs/08_integrate.ipynb #5c1390f7
 def _points(points, a, b, who):
@@ -180,8 +186,7 @@ def _adapt(pieces, calls, abs_tol, max_fcnt, min_step_size, norm, verbosity):
 # %% ../../nbs/08_integrate.ipynb #a58871e0
 def _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt):
     "`(a, b, abs_tol)` as floats after checking the arguments of `mquad`."
-    if not callable(f):
-        raise TypeError(f"mquad: f must be callable, got {f!r}")
+    _function(f, "mquad")
     a, b, abs_tol = (_real(v, n, "mquad") for v, n in ((a, "a"), (b, "b"), (abs_tol, "abs_tol")))
     if not (math.isfinite(a) and math.isfinite(b)):
         raise ValueError(f"mquad: infinite limits are not supported (a={a}, b={b}): use quad, or map the "
@@ -201,14 +206,14 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
           b:float, # upper limit, finite; `b < a` integrates backwards
           abs_tol:float=1e-12, # absolute tolerance on the integral (measured with `norm`)
           verbosity:int=0, # 1: a summary line; 2: a line per bisection, `fcnt a b-a |Q|`
-          fa=None, # f(a): accepted for mmfutils 0.7, unused (no node is an end point)
-          fb=None, # f(b): likewise unused
+          fa:float|None=None, # f(a): accepted for mmfutils 0.7, unused (no node is an end point)
+          fb:float|None=None, # f(b): likewise unused
           save_fx:bool=False, # keep every `(x, f(x))` in `res_dict["xy"]`
           res_dict:dict|None=None, # filled with "fcnt", "err" (and "xy")
           max_fcnt:int=10000, # most calls of `f` (but at least 21 per piece); past it, a warning
           min_step_size:float|None=None, # intervals narrower than this are not cut (default: eps/1024*|b-a|)
           norm=_max_norm, # norm of an array-valued error; default the largest absolute value
-          points=None, # kinks, steps, peaks or integrable singularities to cut the range at
+          points:list|None=None, # kinks, steps, peaks or integrable singularities to cut the range at
          ):
     "The integral of `f` from `a` to `b` to absolute accuracy `abs_tol`, by adaptive 21-point Gauss-Kronrod quadrature."
     a, b, abs_tol = _mquad_args(f, a, b, abs_tol, res_dict, max_fcnt)
@@ -247,13 +252,16 @@ def quad(f, # the integrand, a function of one float
          epsabs:float=1e-12, # absolute tolerance (scipy's meaning; shared out among the pieces `points` make)
          epsrel:float=1e-8, # relative tolerance (scipy's meaning)
          limit:int=1000, # most subintervals per piece
-         points=None, # special points; any outside (a, b) are ignored
+         points:list|None=None, # special points; any outside (a, b) are ignored
          **kwargs, # passed on to `scipy.integrate.quad` (e.g. `complex_func=True`)
         )->tuple:
     "`(integral, error)` of `f` from `a` to `b` by `scipy.integrate.quad` (other keywords go to it), with `points` allowed anywhere."
-    if not callable(f):
-        raise TypeError(f"quad: f must be callable, got {f!r}")
+    _function(f, "quad")
     a, b = _real(a, "a", "quad"), _real(b, "b", "quad")
+    for name, tol in (("epsabs", epsabs), ("epsrel", epsrel)):
+        if not 0 <= _real(tol, name, "quad") < math.inf:
+            raise ValueError(f"quad: {name} must be finite and >= 0, got {tol!r}")
+    positive_int(limit, "quad: limit")
     if b < a:
         res, err = quad(f, b, a, epsabs, epsrel, limit, points, **kwargs)
         return -res, err
@@ -373,11 +381,11 @@ def ssum(xs, # a sequence or 1-D array of numbers
         s = _fsum(x)
     return s, max(2 * _EPS * abs(s), len(x) * _EPS**2)
 
-ssum_python = ssum_numba = ssum_cython = ssum  # mmfutils 0.7's compiled variants: one implementation now
+ssum_python = ssum_numba = ssum_cython = ssum  # the names of compiled variants: one implementation serves them all
 
 # %% ../../nbs/08_integrate.ipynb #a8a0efcb
 def Richardson(f, # f(N): a number or array converging as N grows
-               ps=None, # the powers p_0, p_1, ... of the error terms N**-p (default 1, 2, 3, ...)
+               ps:Iterable|None=None, # the powers p_0, p_1, ... of the error terms N**-p (default 1, 2, 3, ...)
                l:float=2, # ratio of successive N
                n0:float=1, # first N
               ):
@@ -399,8 +407,7 @@ def Richardson(f, # f(N): a number or array converging as N grows
 # %% ../../nbs/08_integrate.ipynb #3b9f70a5
 def _partial_sums(f, N0):
     "`(terms, partial)`: `partial(N)` is the exact sum of `f(N0) ... f(N0 + N)`, the terms kept in `terms`."
-    if not callable(f):
-        raise TypeError(f"rsum: f must be callable, got {f!r}")
+    _function(f, "rsum")
     terms = []
     def partial(N):
         terms.extend(f(n + N0) for n in range(len(terms), int(N) + 1))
@@ -410,7 +417,7 @@ def _partial_sums(f, N0):
 # %% ../../nbs/08_integrate.ipynb #861f8cd8
 def rsum(f, # the term f(n), a number
          N0:int=0, # first n
-         ps=None, # powers of the error terms, as for `Richardson` (default 1, 2, 3, ...)
+         ps:Iterable|None=None, # powers of the error terms, as for `Richardson` (default 1, 2, 3, ...)
          l:int=2, # ratio of successive numbers of terms, an integer >= 2
          abs_tol:float=1e-12, # stop when two extrapolants differ by at most this ...
          rel_tol:float=1e-8, # ... or by at most this times the latest
