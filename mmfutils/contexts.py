@@ -252,7 +252,9 @@ def set_signals(cls:NoInterrupt,
 def map(self:NoInterrupt,
         function, # called on each item; never interrupted by a single Ctrl-C
         sequence, # the items
-        *args, **kwargs):
+        *args, # further positional arguments of `function`, after the item
+        **kwargs, # keyword arguments of `function`
+       ):
     "`[function(x, *args, **kwargs) for x in sequence]` inside this block, stopping early when interrupted."
     results = []
     with self as interrupted:
@@ -263,7 +265,8 @@ def map(self:NoInterrupt,
     return results
 
 # %% ../nbs/13_contexts.ipynb #b32039a0
-def nointerrupt(f):
+def nointerrupt(f, # a function taking the keyword `interrupted` (the flag), to check between steps
+               ):
     "Decorator: run `f` inside a `NoInterrupt` block, passing the flag as `interrupted=` (main thread only)."
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
@@ -278,7 +281,10 @@ def nointerrupt(f):
 # %% ../nbs/13_contexts.ipynb #faa8a23b
 class CoroutineWrapper:
     "A primed generator-coroutine, called like a function (`f(x)` sends `x`); as a context it is closed at the end."
-    def __init__(self, coroutine): self.coroutine, self.started = coroutine, False
+    def __init__(self,
+                 coroutine, # a generator object that takes values with `x = yield result`
+                ):
+        self.coroutine, self.started = coroutine, False
     def __enter__(self):
         self._prime()
         return self.send
@@ -287,16 +293,21 @@ class CoroutineWrapper:
         if not self.started:
             next(self.coroutine)
             self.started = True
-    def send(self, *value):
+    def send(self,
+             *value, # the one value to send
+            ):
         "Send one value and return what the coroutine yields back."
         return self.coroutine.send(*value)
     def __call__(self, *value):
         self._prime()
         return self.send(*value)
-    def close(self): self.coroutine.close()
+    def close(self):
+        "Close the coroutine (its `finally` blocks run); calling it afterwards raises `StopIteration`."
+        self.coroutine.close()
 
 # %% ../nbs/13_contexts.ipynb #8e296268
-def coroutine(generator_function):
+def coroutine(generator_function, # a generator function that receives values with `x = yield result`
+             ):
     "Decorator: calling the generator function gives a `CoroutineWrapper`, usable as a function or a context."
     @functools.wraps(generator_function)
     def wrapper(*args, **kwargs):
