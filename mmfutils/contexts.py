@@ -339,8 +339,8 @@ class FPS:
     def __init__(self,
                  frames=200, # how many frames (an int), or the frames themselves (an iterable)
                  timeout:float=None, # seconds; default: none for a known number of frames, else 10
-                 fig=None, # the matplotlib figure a movie is made of
-                 display=None, # a figure to show after each frame (Jupyter), also the movie's figure
+                 fig:object=None, # the matplotlib figure a movie is made of
+                 display:object=None, # a figure to show after each frame (Jupyter), also the movie's figure
                  embed:bool=None, # show the movie in the notebook at the end
                  filename:str=None, # save the movie here (needs ffmpeg)
                  movie_fps:float=None, # frame rate of the movie (default: fps, max_fps, else 10)
