@@ -31,9 +31,9 @@ def sleep(duration:float, # seconds to wait, at least 0
         raise TypeError(f"sleep: duration must be a number of seconds, got {duration!r}")
     if not duration >= 0:
         raise ValueError(f"sleep: duration must be a non-negative number of seconds, got {duration!r}")
-    end = time.perf_counter() + duration
+    end = time.perf_counter() + float(duration)  # a numpy float32 is no valid argument of time.sleep
     while (left := end - time.perf_counter()) > 0:
-        time.sleep(left / 2 if left > 2e-3 else 0)
+        time.sleep(min(left / 2, 86400.0) if left > 2e-3 else 0)  # naps of at most a day: inf sleeps for good
 
 # %% ../nbs/13_contexts.ipynb #86d79e0f
 def _is_main_thread():
