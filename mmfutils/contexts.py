@@ -122,9 +122,9 @@ class NoInterrupt:
     def __init__(self,
                  ignore:bool=True, # at the end, drop a deferred Ctrl-C (you checked the flag) instead of raising it
                  timeout:float=None, # seconds after entering when the flag becomes True by itself
-                 unregister:bool=False, # first restore the handlers a `register()` left installed
+                 unregister:bool=False, # first restore the handlers a `register()` left installed (main thread only)
                 ):
-        if unregister:
+        if unregister and _is_main_thread():  # a worker cannot touch handlers: FPS runs there as well
             self.unregister()
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
                                     or not timeout >= 0):
