@@ -31,9 +31,9 @@ def sleep(duration:float, # seconds to wait, at least 0
         raise TypeError(f"sleep: duration must be a number of seconds, got {duration!r}")
     if not duration >= 0:
         raise ValueError(f"sleep: duration must be a non-negative number of seconds, got {duration!r}")
-    end = time.perf_counter() + duration
+    end = time.perf_counter() + float(duration)  # a numpy float32 is no valid argument of time.sleep
     while (left := end - time.perf_counter()) > 0:
-        time.sleep(left / 2 if left > 2e-3 else 0)
+        time.sleep(min(left / 2, 86400.0) if left > 2e-3 else 0)  # naps of at most a day: inf sleeps for good
 
 # %% ../nbs/13_contexts.ipynb #86d79e0f
 def _is_main_thread():
@@ -122,9 +122,9 @@ class NoInterrupt:
     def __init__(self,
                  ignore:bool=True, # at the end, drop a deferred Ctrl-C (you checked the flag) instead of raising it
                  timeout:float=None, # seconds after entering when the flag becomes True by itself
-                 unregister:bool=False, # first restore the handlers a `register()` left installed
+                 unregister:bool=False, # first restore the handlers a `register()` left installed (main thread only)
                 ):
-        if unregister:
+        if unregister and _is_main_thread():  # a worker cannot touch handlers: FPS runs there as well
             self.unregister()
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
                                     or not timeout >= 0):
@@ -252,7 +252,9 @@ def set_signals(cls:NoInterrupt,
 def map(self:NoInterrupt,
         function, # called on each item; never interrupted by a single Ctrl-C
         sequence, # the items
-        *args, **kwargs):
+        *args, # further positional arguments of `function`, after the item
+        **kwargs, # keyword arguments of `function`
+       ):
     "`[function(x, *args, **kwargs) for x in sequence]` inside this block, stopping early when interrupted."
     results = []
     with self as interrupted:
@@ -263,7 +265,8 @@ def map(self:NoInterrupt,
     return results
 
 # %% ../nbs/13_contexts.ipynb #b32039a0
-def nointerrupt(f):
+def nointerrupt(f, # a function taking the keyword `interrupted` (the flag), to check between steps
+               ):
     "Decorator: run `f` inside a `NoInterrupt` block, passing the flag as `interrupted=` (main thread only)."
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
@@ -278,7 +281,10 @@ def nointerrupt(f):
 # %% ../nbs/13_contexts.ipynb #faa8a23b
 class CoroutineWrapper:
     "A primed generator-coroutine, called like a function (`f(x)` sends `x`); as a context it is closed at the end."
-    def __init__(self, coroutine): self.coroutine, self.started = coroutine, False
+    def __init__(self,
+                 coroutine, # a generator object that takes values with `x = yield result`
+                ):
+        self.coroutine, self.started = coroutine, False
     def __enter__(self):
         self._prime()
         return self.send
@@ -287,16 +293,21 @@ class CoroutineWrapper:
         if not self.started:
             next(self.coroutine)
             self.started = True
-    def send(self, *value):
+    def send(self,
+             *value, # the one value to send
+            ):
         "Send one value and return what the coroutine yields back."
         return self.coroutine.send(*value)
     def __call__(self, *value):
         self._prime()
         return self.send(*value)
-    def close(self): self.coroutine.close()
+    def close(self):
+        "Close the coroutine (its `finally` blocks run); calling it afterwards raises `StopIteration`."
+        self.coroutine.close()
 
 # %% ../nbs/13_contexts.ipynb #8e296268
-def coroutine(generator_function):
+def coroutine(generator_function, # a generator function that receives values with `x = yield result`
+             ):
     "Decorator: calling the generator function gives a `CoroutineWrapper`, usable as a function or a context."
     @functools.wraps(generator_function)
     def wrapper(*args, **kwargs):
@@ -328,8 +339,8 @@ class FPS:
     def __init__(self,
                  frames=200, # how many frames (an int), or the frames themselves (an iterable)
                  timeout:float=None, # seconds; default: none for a known number of frames, else 10
-                 fig=None, # the matplotlib figure a movie is made of
-                 display=None, # a figure to show after each frame (Jupyter), also the movie's figure
+                 fig:object=None, # the matplotlib figure a movie is made of
+                 display:object=None, # a figure to show after each frame (Jupyter), also the movie's figure
                  embed:bool=None, # show the movie in the notebook at the end
                  filename:str=None, # save the movie here (needs ffmpeg)
                  movie_fps:float=None, # frame rate of the movie (default: fps, max_fps, else 10)

@@ -106,7 +106,9 @@ def persistent_locals(func, # the function (or generator function) to watch
     return wrapper
 
 # %% ../nbs/15_debugging.ipynb #cfb4a61b
-def debug(*args, **kwargs):
+def debug(*args, # the function, a dict to receive its locals, or both (in either order)
+          **kwargs, # `locals=` (or `env=`): the dict to receive the locals (default: a module-level dict)
+         ):
     "Decorator keeping a function's locals: `@debug`, `@debug(env)`, `@debug(locals=env)` or `debug(f, env)`."
     env = kwargs.get("locals", kwargs.get("env", _LOCALS))
     if len(args) > 2:

@@ -47,11 +47,13 @@ def _runmd(ip, line):
         sys.argv = saved
 
 # %% ../nbs/16_runmd.ipynb #230f9440
-def load_ipython_extension(ip):
+def load_ipython_extension(ip, # the IPython shell loading the extension (IPython passes it)
+                          ):
     "`%load_ext mmfutils.runmd`: define the `%runmd` line magic on the shell `ip`."
     ip.register_magic_function(lambda line: _runmd(ip, line), "line", "runmd")
 
 # %% ../nbs/16_runmd.ipynb #55582abd
-def unload_ipython_extension(ip):
+def unload_ipython_extension(ip, # the IPython shell unloading the extension (IPython passes it)
+                            ):
     "`%unload_ext mmfutils.runmd`: remove `%runmd` again."
     ip.magics_manager.magics["line"].pop("runmd", None)
