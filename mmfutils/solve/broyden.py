@@ -18,6 +18,9 @@ try:
 except ImportError as _err:  # scipy is the `math` extra
     raise ImportError("mmfutils.solve.broyden needs scipy: pip install 'mmfutils[math]'") from _err
 
+from ..utils import positive_int  # after the check above, so a missing scipy is named first
+
+
 # %% ../../nbs/11_broyden.ipynb #bb620a9e
 _EPS = np.finfo(float).eps
 
@@ -287,10 +290,8 @@ def update(self:Jacobian, x, f):
 
 # %% ../../nbs/11_broyden.ipynb #e2dcab3e
 def _residual(F, x, fn):
-    "`F(x)` as a float vector shaped like `x`, or an error naming what is wrong."
+    "`F(x)` as a float vector, or an error if it is not finite."
     f = np.asarray(F(x), dtype=float)
-    if f.shape != x.shape:
-        raise ValueError(f"{fn}: F(x) must have the shape of x {x.shape}, got {f.shape}")
     if not np.all(np.isfinite(f)):
         raise FloatingPointError(f"{fn}: F(x) is not finite at {np.count_nonzero(~np.isfinite(f))} of {f.size} points")
     return f
@@ -305,9 +306,26 @@ def _backtrack(F, x, f, dx, halvings=30):
         dx = dx / 2
     return dx, f_new, False
 
+# %% ../../nbs/11_broyden.ipynb #0e767200
+def _flat(F, x0, alpha, maxiter):
+    "`F` as a function of flat vectors (for `x0` of any shape), the flat start, and `maxiter`, all checked."
+    x0 = np.asarray(x0)
+    if x0.dtype.kind not in "iuf":
+        raise TypeError(f"solve: x0 must be real numbers, got an array of {x0.dtype}")
+    if not (np.ndim(alpha) == 0 and np.isreal(alpha) and np.isfinite(alpha) and alpha != 0):
+        raise ValueError(f"solve: alpha (the first Jacobian is alpha * 1) must be a finite non-zero number, got {alpha!r}")
+    def G(v):
+        f = np.asarray(F(v.reshape(x0.shape)))
+        if f.shape != x0.shape or f.dtype.kind not in "iuf":
+            raise (ValueError if f.shape != x0.shape else TypeError)(
+                f"solve: F(x) must be real numbers shaped like x {x0.shape}, got {f.dtype} {f.shape}")
+        return f.ravel()
+    return G, x0.astype(float).ravel(), positive_int(maxiter, "solve: maxiter")
+
+
 # %% ../../nbs/11_broyden.ipynb #d8ef369a
 def solve(F, # the residual: an array shaped like `x0`, zero at the root
-          x0, # the starting point
+          x0, # the starting point: a number or an array of any shape
           f_tol:float=1e-10, # stop when max |F(x)| is below this
           maxiter:int=200, # give up (RuntimeError) after this many steps
           alpha:float=1.0, # initial Jacobian alpha * 1: the first step is x - F(x) / alpha
@@ -315,19 +333,19 @@ def solve(F, # the residual: an array shaped like `x0`, zero at the root
           n_max=np.inf, # keep at most this many dyads in the Jacobian
          ):
     "A root of `F`: Broyden's method, with steps halved while they do not reduce $\\max|F|$ (and a fresh start when that fails)."
-    x = np.array(x0, dtype=float)
-    f, J = _residual(F, x, "solve"), Jacobian(method, alpha=alpha, n_max=n_max)
+    G, x, maxiter = _flat(F, x0, alpha, maxiter)
+    f, J = _residual(G, x, "solve"), Jacobian(method, alpha=alpha, n_max=n_max)
     J.setup(x, f)
     for _ in range(maxiter):
         if abs(f).max(initial=0) <= f_tol:
-            return x
+            return x.reshape(np.shape(x0))[()]
         try:
             dx = -J.solve(f)
         except np.linalg.LinAlgError:  # the model went singular: start again from alpha * 1
             J.reset()
             J.setup(x, f)
             dx = -f / alpha
-        dx, f_new, descent = _backtrack(F, x, f, dx)
+        dx, f_new, descent = _backtrack(G, x, f, dx)
         if not descent:                 # no descent along the model's step: forget the model
             J.reset()
         x, f = x + dx, f_new
