@@ -40,6 +40,10 @@ class DyadicSum:
                 ):
         if not use_svd and n_max < np.inf:
             raise ValueError(f"Finite `n_max={n_max}` requires `svd=True`.")  # the message of mmfutils 0.7
+        if isinstance(alpha, (str, bytes)) or np.ndim(alpha) != 0 or not np.isfinite(alpha):
+            raise ValueError(f"DyadicSum: alpha (the multiple of the identity) must be a finite number, got {alpha!r}")
+        if not n_max >= 0:
+            raise ValueError(f"DyadicSum: n_max (how many dyads to keep) must be 0 or more, got {n_max!r}")
         self.alpha, self.n_max, self.use_svd, self.inplace = alpha, n_max, use_svd, inplace
         self.dynamic_range = dynamic_range
         self.reset()
@@ -86,6 +90,8 @@ def _as_dyads(at, b, sigma):
     if sigma.shape != (at.shape[1], b.shape[0]):
         raise ValueError(f"DyadicSum.add_dyad: sigma must have shape {(at.shape[1], b.shape[0])} to join the columns "
                          f"of at and the rows of b, got {sigma.shape}")
+    if not all(np.isfinite(m).all() for m in (at, b, sigma)):
+        raise ValueError("DyadicSum.add_dyad: at, b and sigma must be finite")
     return at, b, sigma
 
 # %% ../../nbs/11_broyden.ipynb #0099a2e6
@@ -280,7 +286,9 @@ def update(self:Jacobian, x, f):
     x, f = np.array(x, dtype=float), np.array(f, dtype=float)
     if self.last_x is not None:
         dx, df = x - self.last_x, f - self.last_f
-        if self.method == "good":   # J += (df - J dx) dx^T / dx.dx
+        if (dx @ dx if self.method == "good" else df @ df) == 0:
+            pass                     # no step (good) or no change in f (bad): nothing to learn
+        elif self.method == "good":  # J += (df - J dx) dx^T / dx.dx
             self.add_dyad((df - self @ dx) / (dx @ dx), dx)
         else:                        # H = J^-1 += (dx - H df) df^T / df.df, as a dyad of J (Sherman-Morrison)
             u = (dx - self.solve(df)) / (df @ df)
@@ -383,7 +391,8 @@ def update(self:JacobianBFGS, x, f):  # noqa: F811 (@patch leaves the module's n
         dx, df = x - self._last_x, f - self._last_f
         if abs(df @ dx) <= _EPS**2 * max(np.abs(df).max(), 1) * max(np.abs(dx).max(), 1):
             raise np.linalg.LinAlgError("Current step makes Jacobian singular.")
-        self._dx, self._df = (self._dx + [dx])[-self.n_max:], (self._df + [df])[-self.n_max:]
+        if df @ dx > 0:   # skip negative curvature: it would make H indefinite (Nocedal & Wright, section 6.1)
+            self._dx, self._df = (self._dx + [dx])[-self.n_max:], (self._df + [df])[-self.n_max:]
     self._last_x, self._last_f = x, f
 
 @patch
