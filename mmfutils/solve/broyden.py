@@ -464,6 +464,19 @@ def _armijo(f, x, fx, g, p):
         t /= 2
     return t
 
+# %% ../../nbs/11_broyden.ipynb #8c59ef89
+def _flat_objective(f, df, shape):
+    "`f` and `(f, gradient)` as functions of flat vectors (for `x0` of any `shape`), the values checked finite."
+    f1 = lambda v: f(v.reshape(shape))
+    def fg(v):
+        fx, g = f1(v), np.ravel(np.asarray(df(v.reshape(shape)), dtype=float))
+        if not (np.isfinite(fx) and np.isfinite(g).all()):
+            raise FloatingPointError(f"L_BFGS.minimize: f = {fx:.3g} or its gradient is not finite "
+                                     f"(max |gradient| = {abs(g).max():.3g}): is f bounded below?")
+        return fx, g
+    return f1, fg
+
+
 # %% ../../nbs/11_broyden.ipynb #7bf19642
 @patch
 def minimize(self:L_BFGS,
@@ -471,21 +484,22 @@ def minimize(self:L_BFGS,
              maxiter:int=1000, # give up (RuntimeError) after this many steps
             ):
     "The minimum, starting from `x0`."
-    x = self.x0.copy()
-    fx, g = self.f(x), np.asarray(self.df(x), dtype=float)
+    f, fg = _flat_objective(self.f, self.df, self.x0.shape)
+    x = self.x0.ravel()
+    fx, g = fg(x)
     self.H.setup(x, g)
     for _ in range(maxiter):
         if abs(g).max() <= g_tol:
-            return x
+            return x.reshape(self.x0.shape)[()]
         p = self.get_search_direction(g)
         if p @ g >= 0:                  # not a descent direction: forget the curvature
             self.H = JacobianBFGS(alpha=self.H._H0, n_max=self.H.n_max)
             self.H.setup(x, g)
             p = -self.H._H0 * g
-        x = x + _armijo(self.f, x, fx, g, p) * p
-        fx, g = self.f(x), np.asarray(self.df(x), dtype=float)
+        x = x + _armijo(f, x, fx, g, p) * p
+        fx, g = fg(x)
         try:
             self.H.update(x, g)
         except np.linalg.LinAlgError:   # no progress left in this direction
-            return x
+            return x.reshape(self.x0.shape)[()]
     raise RuntimeError(f"L_BFGS.minimize: gradient still {abs(g).max():.3g} > g_tol={g_tol:g} after {maxiter} steps")
