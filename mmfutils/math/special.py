@@ -6,9 +6,6 @@
 __all__ = ['mstep', 'step', 'ellipkinv', 'ellipk']
 
 # %% ../../nbs/08_special.ipynb #f1f498cb
-import math
-import numbers
-
 import numpy as np
 
 # %% ../../nbs/08_special.ipynb #300258a2
@@ -20,13 +17,8 @@ except ImportError as _err:  # scipy is the `math` extra
 _all_ = ["ellipk"]
 
 # %% ../../nbs/08_special.ipynb #367b6f3a
-def _real(value, name, fn):
-    "`value` as a finite float, or an error naming `fn` and `name`."
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{fn}: {name} must be a real number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{fn}: {name} must be finite, got {value!r}")
-    return float(value)
+from .bessel import _real  # the math modules share one check of real arguments
+
 
 # %% ../../nbs/08_special.ipynb #0ef21de3
 def _step_args(t1, alpha, d, fn):
