@@ -14,11 +14,10 @@ try:
     from scipy.special import ellipe, ellipk, ellipkm1, expit, lambertw  # noqa: F401 (public in mmfutils 0.7)
 except ImportError as _err:  # scipy is the `math` extra
     raise ImportError("mmfutils.math.special needs scipy: pip install 'mmfutils[math]'") from _err
+
+from .bessel import _real  # one check of real arguments for the math modules
+
 _all_ = ["ellipk"]
-
-# %% ../../nbs/08_special.ipynb #367b6f3a
-from .bessel import _real  # the math modules share one check of real arguments
-
 
 # %% ../../nbs/08_special.ipynb #0ef21de3
 def _step_args(t1, alpha, d, fn):

@@ -467,7 +467,8 @@ def _armijo(f, x, fx, g, p):
 # %% ../../nbs/11_broyden.ipynb #8c59ef89
 def _flat_objective(f, df, shape):
     "`f` and `(f, gradient)` as functions of flat vectors (for `x0` of any `shape`), the values checked finite."
-    f1 = lambda v: f(v.reshape(shape))
+    def f1(v):
+        return f(v.reshape(shape))
     def fg(v):
         fx, g = f1(v), np.ravel(np.asarray(df(v.reshape(shape)), dtype=float))
         if not (np.isfinite(fx) and np.isfinite(g).all()):
