@@ -17,18 +17,11 @@ try:
 except ImportError as _err:  # scipy is the `math` extra
     raise ImportError("mmfutils.math.bessel needs scipy: pip install 'mmfutils[math]'") from _err
 
+from ..optimize import _real  # one check of a real argument (optimize stays free of scipy)
 from ..utils import positive_int  # after the check above, so a missing scipy is named first
 
 
 # %% ../../nbs/08_bessel.ipynb #aac69317
-def _real(value, name, fn):
-    "`value` as a finite float, or an error naming `fn` and `name`."
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{fn}: {name} must be a real number, got {value!r}")
-    if not np.isfinite(value):
-        raise ValueError(f"{fn}: {name} must be finite, got {value!r}")
-    return float(value)
-
 def _positive(value, name, fn):
     "`value` as a finite float above 0, or an error naming `fn` and `name`."
     if (value := _real(value, name, fn)) <= 0:
