@@ -112,7 +112,11 @@ def add_dyad(self:DyadicSum,
 
 # %% ../../nbs/11_broyden.ipynb #0ba7ed84
 @patch
-def orthogonalize(self:DyadicSum, at=None, b=None, sigma=None):
+def orthogonalize(self:DyadicSum,
+                  at=None, # kets (columns) of the dyads to re-express (default: the stored ones)
+                  b=None, # bras likewise
+                  sigma=None, # the matrix joining them likewise
+                 ):
     "Re-express the dyads (default: the stored ones) with orthonormal kets and bras; with `use_svd`, truncate."
     at, b, sigma = (self._at if at is None else at), (self._b if b is None else b), (self._S if sigma is None else sigma)
     if at.size == 0:
@@ -164,7 +168,9 @@ def __rmatmul__(self:DyadicSum, x):
     return res[0] if x.ndim == 1 else res
 
 @patch
-def dot(self:DyadicSum, x):
+def dot(self:DyadicSum,
+        x, # a vector or matrix with as many rows as the matrix has columns
+       ):
     "`self @ x`."
     return self @ x
 
@@ -179,7 +185,9 @@ def todense(self:DyadicSum):
 
 # %% ../../nbs/11_broyden.ipynb #19f9574f
 @patch
-def diag(self:DyadicSum, k:int=0):
+def diag(self:DyadicSum,
+         k:int=0, # which diagonal: 0 the main one, k > 0 above it, k < 0 below
+        ):
     "The `k`th diagonal, without forming the matrix."
     if not len(self._b):
         return np.array(self.alpha)
@@ -234,7 +242,10 @@ def update_broyden(self:DyadicSum,
 
 # %% ../../nbs/11_broyden.ipynb #39f450b0
 @patch
-def apply_transform(self:DyadicSum, f, fr=None):
+def apply_transform(self:DyadicSum,
+                    f, # applied to the kets A (an (N, n) array -> array)
+                    fr=None, # applied to the bras' transpose B^T (default: `f`)
+                   ):
     "Replace the dyads by $f(A)$ and $f_r(B^T)^T$ (`fr` defaults to `f`): $\\alpha + A\\sigma B \\to \\alpha + f(A)\\sigma f_r(B^T)^T$."
     fr = f if fr is None else fr
     if len(self._b):
@@ -252,36 +263,53 @@ class Jacobian(DyadicSum, _ScipyJacobian):
         super().__init__(*args, **kwargs)
         self.method, self.last_x, self.last_f = method, None, None
 
-    def solve(self, v, tol=0):
+    def solve(self,
+              v, # the right-hand side
+              tol=0, # scipy's tolerance argument, unused
+             ):
         "$J^{-1}v$ (`tol` is scipy's argument: the solve is exact)."
         return self.inv() @ v
 
 # %% ../../nbs/11_broyden.ipynb #3d6af6d6
 @patch
-def rsolve(self:Jacobian, v, tol=0):
+def rsolve(self:Jacobian,
+           v, # the right-hand side
+           tol=0, # scipy's tolerance argument, unused
+          ):
     "$J^{-T}v$."
     return self.inv().__rmatmul__(v)
 
 # %% ../../nbs/11_broyden.ipynb #ca241434
 @patch
-def matvec(self:Jacobian, v):
+def matvec(self:Jacobian,
+           v, # the vector to multiply
+          ):
     "$Jv$."
     return self @ v
 
 @patch
-def rmatvec(self:Jacobian, v):
+def rmatvec(self:Jacobian,
+            v, # the vector to multiply from the left
+           ):
     "$J^Tv$."
     return self.__rmatmul__(v)
 
 # %% ../../nbs/11_broyden.ipynb #7a582f02
 @patch
-def setup(self:Jacobian, x, f, func=None):
+def setup(self:Jacobian,
+          x, # the starting point
+          f, # the residual F(x) there
+          func=None, # the residual function (scipy passes it; unused)
+         ):
     "Start at `x` with residual `f` (scipy's solvers call this first)."
     self.last_x, self.last_f = np.array(x, dtype=float), np.array(f, dtype=float)
 
 # %% ../../nbs/11_broyden.ipynb #0117a5f6
 @patch
-def update(self:Jacobian, x, f):
+def update(self:Jacobian,
+           x, # the new point
+           f, # the residual F(x) there
+          ):
     "Move to `x`, where the residual is `f`: a rank-one update so that $J\\,\\delta x = \\delta f$."
     x, f = np.array(x, dtype=float), np.array(f, dtype=float)
     if self.last_x is not None:
@@ -384,7 +412,10 @@ class JacobianBFGS(_ScipyJacobian):
 
 # %% ../../nbs/11_broyden.ipynb #bbc98e20
 @patch
-def update(self:JacobianBFGS, x, f):  # noqa: F811 (@patch leaves the module's names alone)
+def update(self:JacobianBFGS,  # noqa: F811 (@patch leaves the module's names alone)
+           x, # the new point
+           f, # the gradient there
+          ):
     "Move to `x`, where the gradient is `f`."
     x, f = np.array(x, dtype=float), np.array(f, dtype=float)
     if self._last_x is not None:
@@ -396,13 +427,20 @@ def update(self:JacobianBFGS, x, f):  # noqa: F811 (@patch leaves the module's n
     self._last_x, self._last_f = x, f
 
 @patch
-def setup(self:JacobianBFGS, x, f, func=None):  # noqa: F811
+def setup(self:JacobianBFGS,  # noqa: F811
+          x, # the starting point
+          f, # the gradient there
+          func=None, # the gradient function (scipy passes it; unused)
+         ):
     "Start at `x` with gradient `f` (scipy's solvers call this first)."
     self.update(x, f)
 
 # %% ../../nbs/11_broyden.ipynb #ca60927f
 @patch
-def solve(self:JacobianBFGS, v, tol=0):  # noqa: F811
+def solve(self:JacobianBFGS,  # noqa: F811
+          v, # a vector (or columns of vectors) to multiply by H
+          tol=0, # scipy's tolerance argument, unused
+         ):
     "$Hv$, $H$ the inverse Hessian, by the two-loop recursion (Nocedal & Wright, Algorithm 7.4)."
     if not self._dx:
         return self._H0 * np.asarray(v)
@@ -452,7 +490,9 @@ class L_BFGS:
         self.f, self.df, self.x0 = f, df, np.array(x0, dtype=float)
         self.H = JacobianBFGS(alpha=alpha, n_max=n_max)
 
-    def get_search_direction(self, df):
+    def get_search_direction(self,
+                             df, # the gradient at the current point
+                            ):
         "The quasi-Newton direction $-H\\nabla f$."
         return -self.H.solve(df)
 
