@@ -22,14 +22,15 @@ def _real(value, name, fn):
 
 # %% ../nbs/12_optimize.ipynb #75ecc4e8
 def _checked(f, x, fn):
-    "`f(x)` as a float, or a `ValueError` if it is NaN."
-    fx = float(f(x))
+    "`f(x)` (its nominal value if it has uncertainties) as a float, or a `ValueError` if it is NaN."
+    fx = f(x)
+    fx = float(getattr(fx, "nominal_value", fx))
     if math.isnan(fx):
         raise ValueError(f"{fn}: f({x!r}) is NaN")
     return fx
 
 # %% ../nbs/12_optimize.ipynb #1d59986f
-def bracket_monotonic(f, # a monotonic function of one real variable with a root
+def bracket_monotonic(f, # a monotonic function of one real variable with a root (may return uncertainties numbers)
                       x0:float=0.0, # the first guess...
                       x1:float=1.0, # ...and the second: together they set the first step
                       factor:float=2.0, # each step is this much longer than the last (> 1)
