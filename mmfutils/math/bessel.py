@@ -207,5 +207,7 @@ def J_sqrt_pole(nu:float, # the order $\nu$
         with np.errstate(divide="ignore", invalid="ignore"):
             f, df = np.sqrt(z) * _sp.jv(nu, z), _sp.jv(nu, z) / 2 / np.sqrt(z) + np.sqrt(z) * _sp.jvp(nu, z, 1)
             direct = f / delta if d == 0 else (df - f / delta) / delta
+        if d == 1 and nu >= 0.5:   # f'(0) / (0 - zn): f = sqrt(z) J_nu ~ z^(nu + 1/2), so f'(0) = sqrt(2/pi) or 0
+            direct = np.where(z == 0, -np.sqrt(2 / np.pi) * (nu == 0.5) / zn, direct)
         return np.where(abs(delta) < radius, series, direct)[()]
     return F
