@@ -395,7 +395,9 @@ class JacobianBFGS(_ScipyJacobian):
                  alpha:float=1.0, # the initial inverse Hessian alpha * 1, until the first update
                  n_max:int=20, # how many (step, gradient change) pairs to remember
                 ):
-        self._dx, self._df, self._H0, self.n_max = [], [], alpha, n_max
+        if isinstance(n_max, bool) or not isinstance(n_max, (int, np.integer)) or n_max < 0:
+            raise ValueError(f"JacobianBFGS: n_max (how many pairs to remember) must be an integer >= 0, got {n_max!r}")
+        self._dx, self._df, self._H0, self.n_max = [], [], alpha, int(n_max)
         self._last_x = self._last_f = None
         super().__init__()
 
@@ -423,7 +425,8 @@ def update(self:JacobianBFGS,  # noqa: F811 (@patch leaves the module's names al
         if abs(df @ dx) <= _EPS**2 * max(np.abs(df).max(), 1) * max(np.abs(dx).max(), 1):
             raise np.linalg.LinAlgError("Current step makes Jacobian singular.")
         if df @ dx > 0:   # skip negative curvature: it would make H indefinite (Nocedal & Wright, section 6.1)
-            self._dx, self._df = (self._dx + [dx])[-self.n_max:], (self._df + [df])[-self.n_max:]
+            keep = len(self._dx) + 1 - self.n_max   # the first pair to keep ([-n_max:] keeps all for n_max = 0)
+            self._dx, self._df = (self._dx + [dx])[max(keep, 0):], (self._df + [df])[max(keep, 0):]
     self._last_x, self._last_f = x, f
 
 @patch
