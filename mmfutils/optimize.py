@@ -9,6 +9,8 @@ __all__ = ['bracket_monotonic', 'usolve', 'ubrentq']
 import math
 import numbers
 
+from .utils import positive_int
+
 # %% ../nbs/12_optimize.ipynb #cbdbbfc2
 def _real(value, name, fn):
     "`value` as a finite float, or an error naming `fn` and `name`."
@@ -20,14 +22,15 @@ def _real(value, name, fn):
 
 # %% ../nbs/12_optimize.ipynb #75ecc4e8
 def _checked(f, x, fn):
-    "`f(x)` as a float, or a `ValueError` if it is NaN."
-    fx = float(f(x))
+    "`f(x)` (its nominal value if it has uncertainties) as a float, or a `ValueError` if it is NaN."
+    fx = f(x)
+    fx = float(getattr(fx, "nominal_value", fx))
     if math.isnan(fx):
         raise ValueError(f"{fn}: f({x!r}) is NaN")
     return fx
 
 # %% ../nbs/12_optimize.ipynb #1d59986f
-def bracket_monotonic(f, # a monotonic function of one real variable with a root
+def bracket_monotonic(f, # a monotonic function of one real variable with a root (may return uncertainties numbers)
                       x0:float=0.0, # the first guess...
                       x1:float=1.0, # ...and the second: together they set the first step
                       factor:float=2.0, # each step is this much longer than the last (> 1)
@@ -38,9 +41,11 @@ def bracket_monotonic(f, # a monotonic function of one real variable with a root
     if x0 == x1 or factor <= 1:
         raise ValueError(f"bracket_monotonic: need x0 != x1 and factor > 1, got x0={x0}, x1={x1}, factor={factor}")
     (x0, f0), (x1, f1) = sorted([(x0, _checked(f, x0, "bracket_monotonic")), (x1, _checked(f, x1, "bracket_monotonic"))])
-    for _ in range(maxiter):
-        if f0 * f1 <= 0:
+    for _ in range(positive_int(maxiter, "bracket_monotonic: maxiter")):
+        if f0 == 0 or f1 == 0 or (f0 < 0) != (f1 < 0):   # not f0 * f1 <= 0: that underflows for tiny f
             return (x0, x1)
+        if not math.isfinite(x1 - x0):
+            raise ValueError(f"bracket_monotonic: the steps reached {x0:g}..{x1:g} without a sign change: is f monotonic with a root?")
         step = factor * (x1 - x0)
         if abs(f1) < abs(f0):      # the root lies beyond x1
             (x0, f0), x1 = (x1, f1), x1 + step
@@ -86,7 +91,7 @@ def _propagate(f, x, ufloat):
 # %% ../nbs/12_optimize.ipynb #3f1ff0ac
 def ubrentq(f, # f(x) -> float or uncertainties number
             a, # the bracket's ends (their uncertainties, if any, are ignored)
-            b,
+            b, # (a root lies between a and b: f(a) and f(b) differ in sign)
             *v, **kw, # passed to scipy.optimize.brentq (xtol, rtol, maxiter, ...)
            ):
     "`scipy.optimize.brentq` on $[a, b]$ with uncertainties propagated to the root."

@@ -17,14 +17,16 @@ try:
 except ImportError as _err:  # scipy is the `math` extra
     raise ImportError("mmfutils.math.bessel needs scipy: pip install 'mmfutils[math]'") from _err
 
+from ..optimize import _real  # one check of a real argument (optimize stays free of scipy)
+from ..utils import positive_int  # after the check above, so a missing scipy is named first
+
+
 # %% ../../nbs/08_bessel.ipynb #aac69317
-def _real(value, name, fn):
-    "`value` as a finite float, or an error naming `fn` and `name`."
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{fn}: {name} must be a real number, got {value!r}")
-    if not np.isfinite(value):
-        raise ValueError(f"{fn}: {name} must be finite, got {value!r}")
-    return float(value)
+def _positive(value, name, fn):
+    "`value` as a finite float above 0, or an error naming `fn` and `name`."
+    if (value := _real(value, name, fn)) <= 0:
+        raise ValueError(f"{fn}: {name} must be positive, got {value}")
+    return value
 
 # %% ../../nbs/08_bessel.ipynb #0399c148
 def _order(d, fn, highest=None):
@@ -39,11 +41,14 @@ def _order(d, fn, highest=None):
 
 # %% ../../nbs/08_bessel.ipynb #93b9fe80
 def _numeric(x, name, fn):
-    "`x` as a float (or complex) array, or a `TypeError` naming `fn` and `name`."
+    "`x` as a double (or complex double) array, scipy's precision, or a `TypeError` naming `fn` and `name`."
     x = np.asarray(x)
-    if x.dtype.kind not in "iufcb" or x.dtype.kind == "b":
+    if x.dtype.kind not in "iufc":
         raise TypeError(f"{fn}: {name} must be numbers, got an array of {x.dtype}")
-    return x.astype(float) if x.dtype.kind in "iu" else x
+    if x.dtype.kind == "c":
+        return x.astype(complex) if x.dtype.itemsize > 16 else x
+    return x.astype(float) if x.dtype.kind in "iu" or x.dtype.itemsize > 8 else x
+
 
 # %% ../../nbs/08_bessel.ipynb #63152382
 def J(nu:float, # the order $\nu$, any real number
@@ -60,17 +65,20 @@ def J(nu:float, # the order $\nu$, any real number
 # %% ../../nbs/08_bessel.ipynb #6aca96f7
 _SINC1 = np.array([(-1) ** k * 2 * k / float(np.prod(np.arange(1, 2 * k + 2, dtype=float))) for k in range(1, 17)])
 
-def sinc(x, # where to evaluate it
+def sinc(x, # where to evaluate it (real or complex, any shape)
          d:int=0, # 0 for $\sin(x)/x$, 1 for its derivative
         ):
     "$\\sin(x)/x$ (`d=0`) or its derivative (`d=1`), accurate at and near $x = 0$."
     d = _order(d, "sinc", highest=1)
     x = _numeric(x, "x", "sinc")
+    inf, small = np.isinf(x), abs(x) < 2
+    x_ = np.where(inf | small & (d == 1), 2.0, x)   # each formula sees only the points it is used at
     if d == 0:
-        return np.sinc(x / np.pi)[()]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        direct = (np.cos(x) - np.sinc(x / np.pi)) / x
-    return np.where(abs(x) < 2, x * np.polynomial.polynomial.polyval(x * x, _SINC1), direct)[()]
+        return np.where(inf, 0.0, np.sinc(x_ / np.pi))[()]
+    xs = np.where(small, x, 0.0)
+    series = xs * np.polynomial.polynomial.polyval(xs * xs, _SINC1)
+    return np.where(inf, 0.0, np.where(small, series, (np.cos(x_) - np.sinc(x_ / np.pi)) / x_))[()]
+
 
 # %% ../../nbs/08_bessel.ipynb #aff0dbb5
 _EPS = np.finfo(float).eps
@@ -123,31 +131,39 @@ def j_root(nu:float, # the order $\nu \ge 0$, any real number
         raise ValueError("nu must be non-negative")  # the message of mmfutils 0.7
     if isinstance(N, (bool, np.bool_)) or not isinstance(N, (numbers.Integral, np.integer)) or N < 0:
         raise TypeError(f"j_root: N (how many zeros) must be a non-negative integer, got {N!r}")
-    if (rel_tol := _real(rel_tol, "rel_tol", "j_root")) <= 0:
-        raise ValueError(f"j_root: rel_tol must be positive, got {rel_tol}")
+    rel_tol = _positive(rel_tol, "rel_tol", "j_root")
     if N == 0:
         return np.empty(0)
     return _polish(nu, *_brackets(nu, int(N)), max(rel_tol, _EPS), "j_root")
 
 # %% ../../nbs/08_bessel.ipynb #23443115
 def j_root_x(nu:float, # the order $\nu$
-             x, # starting points: one zero is found near each
+             x, # real starting points: one zero is found near each
              rel_tol:float=2 * _EPS, # relative accuracy of each zero
              maxiter:int=100, # give up (with a warning) after this many steps
             ):
-    "The zeros of $J_\\nu$ nearest the points `x`: polish rough estimates of zeros."
-    nu = _real(nu, "nu", "j_root_x")
-    x = _numeric(x, "x", "j_root_x").astype(float)
+    "The zeros of $J_\\nu$ nearest the points `x` (NaN, with a warning, where Newton's step is undefined)."
+    nu, rel_tol = _real(nu, "nu", "j_root_x"), max(_positive(rel_tol, "rel_tol", "j_root_x"), _EPS)
+    maxiter, x = positive_int(maxiter, "j_root_x: maxiter"), _numeric(x, "x", "j_root_x")
+    if x.dtype.kind == "c":
+        raise TypeError(f"j_root_x: x must be real starting points, got an array of {x.dtype}")
     for _ in range(maxiter):
         with np.errstate(divide="ignore", invalid="ignore"):
             J_ = _sp.jv(nu, x)
-            h = J_ / (nu / x * J_ - _sp.jv(nu + 1, x))
-        step = np.where(np.isfinite(h), h / (1 + h * h), 0.0)
-        x = x - step
-        if np.all(abs(step) <= rel_tol * abs(x)):
-            return x[()]
+            h = np.where(J_ == 0, 0.0, J_ / (nu / x * J_ - _sp.jv(nu + 1, x)))
+        step = h / (1 + h * h)
+        x = np.where(np.isfinite(h), x - step, np.nan)   # J' = 0, J undefined (x < 0), x infinite: no zero here
+        if np.all(np.isnan(x) | (abs(step) <= rel_tol * abs(x))):
+            return _found(nu, x[()])
     warnings.warn(f"j_root_x: the zeros of J_{nu:g} did not converge to rel_tol={rel_tol:g} in {maxiter} steps", stacklevel=2)
     return x[()]
+
+def _found(nu, x):
+    "`x`, with a warning if some of it is NaN."
+    if np.isnan(x).any():
+        warnings.warn(f"j_root_x: no zero of J_{nu:g} found from {np.count_nonzero(np.isnan(x))} starting point(s)", stacklevel=3)
+    return x
+
 
 # %% ../../nbs/08_bessel.ipynb #9725bae8
 def _pole_taylor(nu, zn, terms):
@@ -183,7 +199,7 @@ def J_sqrt_pole(nu:float, # the order $\nu$
     coeffs = b[1:] if d == 0 else [(k + 1) * b[k + 2] for k in range(len(b) - 2)]
     radius = np.minimum(0.5, zn / 4)  # the series converges like (delta/zn)^k and delta^k/k!
     def F(z):
-        z = _numeric(z, "z", "J_sqrt_pole").astype(float)
+        z = _numeric(z, "z", "J_sqrt_pole")
         delta = z - zn
         series = coeffs[-1] + 0 * delta
         for a in coeffs[-2::-1]:  # Horner
@@ -191,5 +207,7 @@ def J_sqrt_pole(nu:float, # the order $\nu$
         with np.errstate(divide="ignore", invalid="ignore"):
             f, df = np.sqrt(z) * _sp.jv(nu, z), _sp.jv(nu, z) / 2 / np.sqrt(z) + np.sqrt(z) * _sp.jvp(nu, z, 1)
             direct = f / delta if d == 0 else (df - f / delta) / delta
+        if d == 1 and nu >= 0.5:   # f'(0) / (0 - zn): f = sqrt(z) J_nu ~ z^(nu + 1/2), so f'(0) = sqrt(2/pi) or 0
+            direct = np.where(z == 0, -np.sqrt(2 / np.pi) * (nu == 0.5) / zn, direct)
         return np.where(abs(delta) < radius, series, direct)[()]
     return F

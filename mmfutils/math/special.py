@@ -6,27 +6,17 @@
 __all__ = ['mstep', 'step', 'ellipkinv', 'ellipk']
 
 # %% ../../nbs/08_special.ipynb #f1f498cb
-import math
-import numbers
-
 import numpy as np
 
 # %% ../../nbs/08_special.ipynb #300258a2
 try:
-    from scipy.optimize import brentq as _brentq
     from scipy.special import ellipe, ellipk, ellipkm1, expit, lambertw  # noqa: F401 (public in mmfutils 0.7)
 except ImportError as _err:  # scipy is the `math` extra
     raise ImportError("mmfutils.math.special needs scipy: pip install 'mmfutils[math]'") from _err
-_all_ = ["ellipk"]
 
-# %% ../../nbs/08_special.ipynb #367b6f3a
-def _real(value, name, fn):
-    "`value` as a finite float, or an error naming `fn` and `name`."
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{fn}: {name} must be a real number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{fn}: {name} must be finite, got {value!r}")
-    return float(value)
+from .bessel import _real  # one check of real arguments for the math modules
+
+_all_ = ["ellipk"]
 
 # %% ../../nbs/08_special.ipynb #0ef21de3
 def _step_args(t1, alpha, d, fn):
@@ -69,17 +59,26 @@ def step(t:float, # a time
     return float(mstep(_real(t, "t", "step"), t1, alpha, d))
 
 # %% ../../nbs/08_special.ipynb #033f9151
-def _ellipkinv1(K):
-    "$m$ with $K(m) = K$ for one float `K`, by Brent's method in $y = \\ln(1 - m)$ where $K$ is nearly linear."
-    if K == np.pi / 2:
-        return 0.0
-    if not K > ellipkm1(np.exp(709.0)):
-        raise ValueError(f"ellipkinv: K must be positive, got {K}" if K <= 0 else
-                         f"ellipkinv: K={K} is too small: m would be below -1e308")
-    if K >= ellipkm1(np.exp(-745.0)):
-        return 1.0  # 1 - m underflows
-    y = _brentq(lambda y: ellipkm1(np.exp(y)) - K, -745.0, 709.0, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=200)
-    return float(-np.expm1(y))
+_SIGN = np.int64(-(2**63))
+
+def _key(y):
+    "Doubles `y` as int64 keys in the same order (so bisecting keys bisects the doubles themselves)."
+    b = np.asarray(y, dtype=float).view(np.int64)
+    return np.where(b < 0, -(b & ~_SIGN), b)
+
+def _unkey(k):
+    return np.where(k < 0, (-k) | _SIGN, k).view(float)
+
+def _ellipkinv_y(K):
+    "$y = \\ln(1 - m)$ with $K(m) = K$ for an array `K` inside the range, by 64 bisections of the doubles in [-745, 709]."
+    lo, hi = np.full(K.shape, _key(-745.0)), np.full(K.shape, _key(709.0))   # K(y) decreases with y
+    for _ in range(64):
+        mid = lo // 2 + hi // 2 + (lo % 2 + hi % 2) // 2   # no int64 overflow
+        left = ellipkm1(np.exp(_unkey(mid))) > K           # K(mid) too large: the root lies above mid
+        lo, hi = np.where(left, mid, lo), np.where(left, hi, mid)
+    y_lo, y_hi = _unkey(lo), _unkey(hi)
+    return np.where(abs(ellipkm1(np.exp(y_lo)) - K) <= abs(ellipkm1(np.exp(y_hi)) - K), y_lo, y_hi)
+
 
 # %% ../../nbs/08_special.ipynb #8be17ce0
 def ellipkinv(K, # values of the complete elliptic integral K(m) > 0 (scalar or array)
@@ -91,5 +90,12 @@ def ellipkinv(K, # values of the complete elliptic integral K(m) > 0 (scalar or 
         raise TypeError(f"ellipkinv: K must be real numbers, got an array of {K.dtype}")
     if np.isnan(K).any():
         raise ValueError("ellipkinv: K must not be NaN")
-    m = np.vectorize(_ellipkinv1, otypes=[float])(K)
+    K = K.astype(float)
+    if (bad := ~(K > ellipkm1(np.exp(709.0)))).any():
+        k = K[bad].ravel()[0]
+        raise ValueError(f"ellipkinv: K must be positive, got {k}" if k <= 0 else
+                         f"ellipkinv: K={k} is too small: m would be below -1e308")
+    inside = (K != np.pi / 2) & (K < ellipkm1(np.exp(-745.0)))   # else m = 0, or 1 - m underflows: m = 1
+    m = np.where(K == np.pi / 2, 0.0, 1.0)
+    m[inside] = -np.expm1(_ellipkinv_y(K[inside]))
     return float(m) if m.ndim == 0 else m

@@ -18,6 +18,9 @@ try:
 except ImportError as _err:  # scipy is the `math` extra
     raise ImportError("mmfutils.solve.broyden needs scipy: pip install 'mmfutils[math]'") from _err
 
+from ..utils import positive_int  # after the check above, so a missing scipy is named first
+
+
 # %% ../../nbs/11_broyden.ipynb #bb620a9e
 _EPS = np.finfo(float).eps
 
@@ -37,6 +40,10 @@ class DyadicSum:
                 ):
         if not use_svd and n_max < np.inf:
             raise ValueError(f"Finite `n_max={n_max}` requires `svd=True`.")  # the message of mmfutils 0.7
+        if isinstance(alpha, (str, bytes)) or np.ndim(alpha) != 0 or not np.isfinite(alpha):
+            raise ValueError(f"DyadicSum: alpha (the multiple of the identity) must be a finite number, got {alpha!r}")
+        if not n_max >= 0:
+            raise ValueError(f"DyadicSum: n_max (how many dyads to keep) must be 0 or more, got {n_max!r}")
         self.alpha, self.n_max, self.use_svd, self.inplace = alpha, n_max, use_svd, inplace
         self.dynamic_range = dynamic_range
         self.reset()
@@ -83,6 +90,8 @@ def _as_dyads(at, b, sigma):
     if sigma.shape != (at.shape[1], b.shape[0]):
         raise ValueError(f"DyadicSum.add_dyad: sigma must have shape {(at.shape[1], b.shape[0])} to join the columns "
                          f"of at and the rows of b, got {sigma.shape}")
+    if not all(np.isfinite(m).all() for m in (at, b, sigma)):
+        raise ValueError("DyadicSum.add_dyad: at, b and sigma must be finite")
     return at, b, sigma
 
 # %% ../../nbs/11_broyden.ipynb #0099a2e6
@@ -103,7 +112,11 @@ def add_dyad(self:DyadicSum,
 
 # %% ../../nbs/11_broyden.ipynb #0ba7ed84
 @patch
-def orthogonalize(self:DyadicSum, at=None, b=None, sigma=None):
+def orthogonalize(self:DyadicSum,
+                  at=None, # kets (columns) of the dyads to re-express (default: the stored ones)
+                  b=None, # bras likewise
+                  sigma=None, # the matrix joining them likewise
+                 ):
     "Re-express the dyads (default: the stored ones) with orthonormal kets and bras; with `use_svd`, truncate."
     at, b, sigma = (self._at if at is None else at), (self._b if b is None else b), (self._S if sigma is None else sigma)
     if at.size == 0:
@@ -155,7 +168,9 @@ def __rmatmul__(self:DyadicSum, x):
     return res[0] if x.ndim == 1 else res
 
 @patch
-def dot(self:DyadicSum, x):
+def dot(self:DyadicSum,
+        x, # a vector or matrix with as many rows as the matrix has columns
+       ):
     "`self @ x`."
     return self @ x
 
@@ -170,7 +185,9 @@ def todense(self:DyadicSum):
 
 # %% ../../nbs/11_broyden.ipynb #19f9574f
 @patch
-def diag(self:DyadicSum, k:int=0):
+def diag(self:DyadicSum,
+         k:int=0, # which diagonal: 0 the main one, k > 0 above it, k < 0 below
+        ):
     "The `k`th diagonal, without forming the matrix."
     if not len(self._b):
         return np.array(self.alpha)
@@ -225,7 +242,10 @@ def update_broyden(self:DyadicSum,
 
 # %% ../../nbs/11_broyden.ipynb #39f450b0
 @patch
-def apply_transform(self:DyadicSum, f, fr=None):
+def apply_transform(self:DyadicSum,
+                    f, # applied to the kets A (an (N, n) array -> array)
+                    fr=None, # applied to the bras' transpose B^T (default: `f`)
+                   ):
     "Replace the dyads by $f(A)$ and $f_r(B^T)^T$ (`fr` defaults to `f`): $\\alpha + A\\sigma B \\to \\alpha + f(A)\\sigma f_r(B^T)^T$."
     fr = f if fr is None else fr
     if len(self._b):
@@ -243,41 +263,60 @@ class Jacobian(DyadicSum, _ScipyJacobian):
         super().__init__(*args, **kwargs)
         self.method, self.last_x, self.last_f = method, None, None
 
-    def solve(self, v, tol=0):
+    def solve(self,
+              v, # the right-hand side
+              tol=0, # scipy's tolerance argument, unused
+             ):
         "$J^{-1}v$ (`tol` is scipy's argument: the solve is exact)."
         return self.inv() @ v
 
 # %% ../../nbs/11_broyden.ipynb #3d6af6d6
 @patch
-def rsolve(self:Jacobian, v, tol=0):
+def rsolve(self:Jacobian,
+           v, # the right-hand side
+           tol=0, # scipy's tolerance argument, unused
+          ):
     "$J^{-T}v$."
     return self.inv().__rmatmul__(v)
 
 # %% ../../nbs/11_broyden.ipynb #ca241434
 @patch
-def matvec(self:Jacobian, v):
+def matvec(self:Jacobian,
+           v, # the vector to multiply
+          ):
     "$Jv$."
     return self @ v
 
 @patch
-def rmatvec(self:Jacobian, v):
+def rmatvec(self:Jacobian,
+            v, # the vector to multiply from the left
+           ):
     "$J^Tv$."
     return self.__rmatmul__(v)
 
 # %% ../../nbs/11_broyden.ipynb #7a582f02
 @patch
-def setup(self:Jacobian, x, f, func=None):
+def setup(self:Jacobian,
+          x, # the starting point
+          f, # the residual F(x) there
+          func=None, # the residual function (scipy passes it; unused)
+         ):
     "Start at `x` with residual `f` (scipy's solvers call this first)."
     self.last_x, self.last_f = np.array(x, dtype=float), np.array(f, dtype=float)
 
 # %% ../../nbs/11_broyden.ipynb #0117a5f6
 @patch
-def update(self:Jacobian, x, f):
+def update(self:Jacobian,
+           x, # the new point
+           f, # the residual F(x) there
+          ):
     "Move to `x`, where the residual is `f`: a rank-one update so that $J\\,\\delta x = \\delta f$."
     x, f = np.array(x, dtype=float), np.array(f, dtype=float)
     if self.last_x is not None:
         dx, df = x - self.last_x, f - self.last_f
-        if self.method == "good":   # J += (df - J dx) dx^T / dx.dx
+        if (dx @ dx if self.method == "good" else df @ df) == 0:
+            pass                     # no step (good) or no change in f (bad): nothing to learn
+        elif self.method == "good":  # J += (df - J dx) dx^T / dx.dx
             self.add_dyad((df - self @ dx) / (dx @ dx), dx)
         else:                        # H = J^-1 += (dx - H df) df^T / df.df, as a dyad of J (Sherman-Morrison)
             u = (dx - self.solve(df)) / (df @ df)
@@ -287,10 +326,8 @@ def update(self:Jacobian, x, f):
 
 # %% ../../nbs/11_broyden.ipynb #e2dcab3e
 def _residual(F, x, fn):
-    "`F(x)` as a float vector shaped like `x`, or an error naming what is wrong."
+    "`F(x)` as a float vector, or an error if it is not finite."
     f = np.asarray(F(x), dtype=float)
-    if f.shape != x.shape:
-        raise ValueError(f"{fn}: F(x) must have the shape of x {x.shape}, got {f.shape}")
     if not np.all(np.isfinite(f)):
         raise FloatingPointError(f"{fn}: F(x) is not finite at {np.count_nonzero(~np.isfinite(f))} of {f.size} points")
     return f
@@ -305,9 +342,26 @@ def _backtrack(F, x, f, dx, halvings=30):
         dx = dx / 2
     return dx, f_new, False
 
+# %% ../../nbs/11_broyden.ipynb #0e767200
+def _flat(F, x0, alpha, maxiter):
+    "`F` as a function of flat vectors (for `x0` of any shape), the flat start, and `maxiter`, all checked."
+    x0 = np.asarray(x0)
+    if x0.dtype.kind not in "iuf":
+        raise TypeError(f"solve: x0 must be real numbers, got an array of {x0.dtype}")
+    if not (np.ndim(alpha) == 0 and np.isreal(alpha) and np.isfinite(alpha) and alpha != 0):
+        raise ValueError(f"solve: alpha (the first Jacobian is alpha * 1) must be a finite non-zero number, got {alpha!r}")
+    def G(v):
+        f = np.asarray(F(v.reshape(x0.shape)))
+        if f.shape != x0.shape or f.dtype.kind not in "iuf":
+            raise (ValueError if f.shape != x0.shape else TypeError)(
+                f"solve: F(x) must be real numbers shaped like x {x0.shape}, got {f.dtype} {f.shape}")
+        return f.ravel()
+    return G, x0.astype(float).ravel(), positive_int(maxiter, "solve: maxiter")
+
+
 # %% ../../nbs/11_broyden.ipynb #d8ef369a
 def solve(F, # the residual: an array shaped like `x0`, zero at the root
-          x0, # the starting point
+          x0, # the starting point: a number or an array of any shape
           f_tol:float=1e-10, # stop when max |F(x)| is below this
           maxiter:int=200, # give up (RuntimeError) after this many steps
           alpha:float=1.0, # initial Jacobian alpha * 1: the first step is x - F(x) / alpha
@@ -315,19 +369,19 @@ def solve(F, # the residual: an array shaped like `x0`, zero at the root
           n_max=np.inf, # keep at most this many dyads in the Jacobian
          ):
     "A root of `F`: Broyden's method, with steps halved while they do not reduce $\\max|F|$ (and a fresh start when that fails)."
-    x = np.array(x0, dtype=float)
-    f, J = _residual(F, x, "solve"), Jacobian(method, alpha=alpha, n_max=n_max)
+    G, x, maxiter = _flat(F, x0, alpha, maxiter)
+    f, J = _residual(G, x, "solve"), Jacobian(method, alpha=alpha, n_max=n_max)
     J.setup(x, f)
     for _ in range(maxiter):
         if abs(f).max(initial=0) <= f_tol:
-            return x
+            return x.reshape(np.shape(x0))[()]
         try:
             dx = -J.solve(f)
         except np.linalg.LinAlgError:  # the model went singular: start again from alpha * 1
             J.reset()
             J.setup(x, f)
             dx = -f / alpha
-        dx, f_new, descent = _backtrack(F, x, f, dx)
+        dx, f_new, descent = _backtrack(G, x, f, dx)
         if not descent:                 # no descent along the model's step: forget the model
             J.reset()
         x, f = x + dx, f_new
@@ -341,7 +395,9 @@ class JacobianBFGS(_ScipyJacobian):
                  alpha:float=1.0, # the initial inverse Hessian alpha * 1, until the first update
                  n_max:int=20, # how many (step, gradient change) pairs to remember
                 ):
-        self._dx, self._df, self._H0, self.n_max = [], [], alpha, n_max
+        if isinstance(n_max, bool) or not isinstance(n_max, (int, np.integer)) or n_max < 0:
+            raise ValueError(f"JacobianBFGS: n_max (how many pairs to remember) must be an integer >= 0, got {n_max!r}")
+        self._dx, self._df, self._H0, self.n_max = [], [], alpha, int(n_max)
         self._last_x = self._last_f = None
         super().__init__()
 
@@ -358,24 +414,36 @@ class JacobianBFGS(_ScipyJacobian):
 
 # %% ../../nbs/11_broyden.ipynb #bbc98e20
 @patch
-def update(self:JacobianBFGS, x, f):  # noqa: F811 (@patch leaves the module's names alone)
+def update(self:JacobianBFGS,  # noqa: F811 (@patch leaves the module's names alone)
+           x, # the new point
+           f, # the gradient there
+          ):
     "Move to `x`, where the gradient is `f`."
     x, f = np.array(x, dtype=float), np.array(f, dtype=float)
     if self._last_x is not None:
         dx, df = x - self._last_x, f - self._last_f
         if abs(df @ dx) <= _EPS**2 * max(np.abs(df).max(), 1) * max(np.abs(dx).max(), 1):
             raise np.linalg.LinAlgError("Current step makes Jacobian singular.")
-        self._dx, self._df = (self._dx + [dx])[-self.n_max:], (self._df + [df])[-self.n_max:]
+        if df @ dx > 0:   # skip negative curvature: it would make H indefinite (Nocedal & Wright, section 6.1)
+            keep = len(self._dx) + 1 - self.n_max   # the first pair to keep ([-n_max:] keeps all for n_max = 0)
+            self._dx, self._df = (self._dx + [dx])[max(keep, 0):], (self._df + [df])[max(keep, 0):]
     self._last_x, self._last_f = x, f
 
 @patch
-def setup(self:JacobianBFGS, x, f, func=None):  # noqa: F811
+def setup(self:JacobianBFGS,  # noqa: F811
+          x, # the starting point
+          f, # the gradient there
+          func=None, # the gradient function (scipy passes it; unused)
+         ):
     "Start at `x` with gradient `f` (scipy's solvers call this first)."
     self.update(x, f)
 
 # %% ../../nbs/11_broyden.ipynb #ca60927f
 @patch
-def solve(self:JacobianBFGS, v, tol=0):  # noqa: F811
+def solve(self:JacobianBFGS,  # noqa: F811
+          v, # a vector (or columns of vectors) to multiply by H
+          tol=0, # scipy's tolerance argument, unused
+         ):
     "$Hv$, $H$ the inverse Hessian, by the two-loop recursion (Nocedal & Wright, Algorithm 7.4)."
     if not self._dx:
         return self._H0 * np.asarray(v)
@@ -425,7 +493,9 @@ class L_BFGS:
         self.f, self.df, self.x0 = f, df, np.array(x0, dtype=float)
         self.H = JacobianBFGS(alpha=alpha, n_max=n_max)
 
-    def get_search_direction(self, df):
+    def get_search_direction(self,
+                             df, # the gradient at the current point
+                            ):
         "The quasi-Newton direction $-H\\nabla f$."
         return -self.H.solve(df)
 
@@ -437,6 +507,20 @@ def _armijo(f, x, fx, g, p):
         t /= 2
     return t
 
+# %% ../../nbs/11_broyden.ipynb #8c59ef89
+def _flat_objective(f, df, shape):
+    "`f` and `(f, gradient)` as functions of flat vectors (for `x0` of any `shape`), the values checked finite."
+    def f1(v):
+        return f(v.reshape(shape))
+    def fg(v):
+        fx, g = f1(v), np.ravel(np.asarray(df(v.reshape(shape)), dtype=float))
+        if not (np.isfinite(fx) and np.isfinite(g).all()):
+            raise FloatingPointError(f"L_BFGS.minimize: f = {fx:.3g} or its gradient is not finite "
+                                     f"(max |gradient| = {abs(g).max():.3g}): is f bounded below?")
+        return fx, g
+    return f1, fg
+
+
 # %% ../../nbs/11_broyden.ipynb #7bf19642
 @patch
 def minimize(self:L_BFGS,
@@ -444,21 +528,22 @@ def minimize(self:L_BFGS,
              maxiter:int=1000, # give up (RuntimeError) after this many steps
             ):
     "The minimum, starting from `x0`."
-    x = self.x0.copy()
-    fx, g = self.f(x), np.asarray(self.df(x), dtype=float)
+    f, fg = _flat_objective(self.f, self.df, self.x0.shape)
+    x = self.x0.ravel()
+    fx, g = fg(x)
     self.H.setup(x, g)
     for _ in range(maxiter):
         if abs(g).max() <= g_tol:
-            return x
+            return x.reshape(self.x0.shape)[()]
         p = self.get_search_direction(g)
         if p @ g >= 0:                  # not a descent direction: forget the curvature
             self.H = JacobianBFGS(alpha=self.H._H0, n_max=self.H.n_max)
             self.H.setup(x, g)
             p = -self.H._H0 * g
-        x = x + _armijo(self.f, x, fx, g, p) * p
-        fx, g = self.f(x), np.asarray(self.df(x), dtype=float)
+        x = x + _armijo(f, x, fx, g, p) * p
+        fx, g = fg(x)
         try:
             self.H.update(x, g)
         except np.linalg.LinAlgError:   # no progress left in this direction
-            return x
+            return x.reshape(self.x0.shape)[()]
     raise RuntimeError(f"L_BFGS.minimize: gradient still {abs(g).max():.3g} > g_tol={g_tol:g} after {maxiter} steps")
