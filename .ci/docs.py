@@ -18,6 +18,7 @@ names, each once); step 4 also ships the search index as a script (`search.js`, 
 disk can load where it cannot fetch `search.json`) and gives phones the contents of the page at its top.
 """
 import functools
+import itertools
 import json
 import os
 import posixpath
@@ -63,6 +64,7 @@ def prepare():
     shutil.copytree(NBS, PROC, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.ipynb", ".*", "__pycache__"))
     for path in PROC.rglob("*.ipynb"):
         nb, seen = json.loads(path.read_text(encoding="utf-8")), set()
+        nb["cells"] = in_source_order(nb["cells"])
         for cell in nb["cells"]:
             for out in cell.get("outputs", []):
                 md = "".join(out.get("data", {}).get("text/markdown", ""))
@@ -71,6 +73,23 @@ def prepare():
                     out["data"]["text/markdown"] = show_doc_entry(md) if md else ""
             cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("data", {}).get("text/markdown", True)]
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def in_source_order(cells):
+    """`cells` with each run of the entries nbdev adds after an exported cell (one cell a name, in an order of
+    its own) sorted by their line in the source file they link to."""
+    def origin(cell):  # (file, line) of an entry nbdev added, else None
+        if not "".join(cell["source"]).startswith("#| echo: false\n#| output: asis\nshow_doc("):
+            return None
+        md = "".join(o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", []))
+        m = re.search(r"\[source\]\(([^)#]*)#L(\d+)\)", md)
+        return (m[1], int(m[2])) if m else None
+
+    out = []
+    for _, run in itertools.groupby(cells, key=lambda c: (origin(c) or (id(c), 0))[0]):
+        run = list(run)
+        out += sorted(run, key=lambda c: origin(c)[1]) if origin(run[0]) else run
+    return out
 
 
 def show_doc_entry(md):
