@@ -28,8 +28,15 @@ def _fast_length(n:int) -> int:
 # %% ../../../nbs/07_bases_cartesian.ipynb #7949e6c0
 class CartesianBasis(PeriodicBasis):
     "A box in free space: `PeriodicBasis` whose convolutions zero-pad the field so that images do not interact."
-    def __init__(self, Nxyz, Lxyz, axes=None, symmetric_lattice:bool=False, smoothing_cutoff:float=0.8,
-                 memoization_GB=None, fast_coulomb=None):  # `axes` third, where existing codes pass it
+    def __init__(self,
+                 Nxyz, # points per dimension, e.g. (32, 32, 32)
+                 Lxyz, # box lengths, e.g. (12.0, 12.0, 12.0)
+                 axes=None, # the axes of a field that run over the grid (default: the last ones); third, where existing codes pass it
+                 symmetric_lattice:bool=False, # grids symmetric about 0 (else 0 is a grid point)
+                 smoothing_cutoff:float=0.8, # `smooth` keeps momenta below this fraction of the largest
+                 memoization_GB=None, # accepted and ignored (DeprecationWarning), as in 0.7's later releases
+                 fast_coulomb=None, # accepted and ignored (DeprecationWarning): `convolve_coulomb` is exact
+                ):
         if fast_coulomb is not None:
             warnings.warn("CartesianBasis: fast_coulomb is ignored: convolve_coulomb is exact", DeprecationWarning,
                           stacklevel=2)
@@ -45,11 +52,19 @@ class CartesianBasis(PeriodicBasis):
         D = float(np.sqrt((self.Lxyz**2).sum()))  # the kernel reaches across the box diagonal, not beyond
         return tuple(_fast_length(int(np.ceil(N * (1 + D / L)))) for N, L in zip(self.shape, self.Lxyz, strict=True))
 
-    def convolve_coulomb(self, y, form_factors=(), factors=None, method:str="sum"):
+    def convolve_coulomb(self,
+                         y, # charge density on the grid (leading axes allowed)
+                         form_factors=(), # real functions of |k| multiplying the kernel
+                         factors=None, # not supported (accepted as None)
+                         method:str="sum", # "sum" or "pad", 0.7's names: both give the exact potential
+                        ):
         "The potential of `y` as in free space, exact up to the resolution of `y` (`factors`, `method`: see below)."
         return _coulomb_variant(self, y, form_factors, factors, method, "convolve_coulomb")
 
-    def coulomb_kernel(self, k, factors=None):
+    def coulomb_kernel(self,
+                       k, # momentum magnitudes |k| (an array)
+                       factors=None, # not supported (accepted as None)
+                      ):
         "The Coulomb kernel cut off beyond the box diagonal D: 4π(1 - cos kD)/k² = 8π sin²(kD/2)/k², 2πD² at k = 0."
         if factors is not None:
             raise NotImplementedError(f"CartesianBasis.coulomb_kernel: factors={factors!r} (scaled convolutions)")
@@ -67,11 +82,21 @@ def _coulomb_variant(basis, y, form_factors, factors, method:str, caller:str):
     return PeriodicBasis.convolve_coulomb(basis, y, form_factors)  # factors checked above
 
 @patch
-def convolve_coulomb_exact(self:CartesianBasis, y, form_factors=(), factors=None, method:str="sum"):
+def convolve_coulomb_exact(self:CartesianBasis,
+                           y, # charge density on the grid
+                           form_factors=(), # real functions of |k| multiplying the kernel
+                           factors=None, # not supported (accepted as None)
+                           method:str="sum", # as for `convolve_coulomb`
+                          ):
     "`convolve_coulomb`, under the name of mmfutils 0.7's exact variant."
     return _coulomb_variant(self, y, form_factors, factors, method, "convolve_coulomb_exact")
 
 @patch
-def convolve_coulomb_fast(self:CartesianBasis, y, form_factors=(), factors=None, correct:bool=False):
+def convolve_coulomb_fast(self:CartesianBasis,
+                          y, # charge density on the grid
+                          form_factors=(), # real functions of |k| multiplying the kernel
+                          factors=None, # not supported (accepted as None)
+                          correct:bool=False, # accepted for 0.7's callers; the potential is exact either way
+                         ):
     "`convolve_coulomb` (exact), under the name of mmfutils 0.7's approximate variant."
     return _coulomb_variant(self, y, form_factors, factors, "sum", "convolve_coulomb_fast")

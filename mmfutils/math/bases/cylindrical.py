@@ -125,7 +125,9 @@ def _checked_field(self:CylindricalBasis, y, caller:str):
 
 # %% ../../../nbs/07_bases_cylindrical.ipynb #e8fcbf8e
 @patch
-def integrate(self:CylindricalBasis, f):
+def integrate(self:CylindricalBasis,
+              f, # a field on the grid (leading axes allowed)
+             ):
     "∫ f d³r over the cylinder, for each entry of the leading axes of `f`."
     f, (ax, ar) = self._checked_field(f, "integrate")
     return (f * _along(self.metric.ravel(), ar, f.ndim)).sum(axis=(ax, ar))
@@ -265,13 +267,21 @@ def get_gradient(self:CylindricalBasis,
 
 # %% ../../../nbs/07_bases_cylindrical.ipynb #d4fc95e6
 @patch
-def grad_dot_grad(self:CylindricalBasis, a, b, factors=None):
+def grad_dot_grad(self:CylindricalBasis,
+                  a, # a field on the grid
+                  b, # another field on the grid
+                  factors=None, # scales (fx, fr)
+                 ):
     "`∇a · ∇b` = ∂_x a ∂_x b + ∂_r a ∂_r b from the gradients: exact for fields the basis resolves."
     return sum(da * db for da, db in zip(self.get_gradient(a, factors), self.get_gradient(b, factors), strict=True))
 
 # %% ../../../nbs/07_bases_cylindrical.ipynb #5ea622f7
 @patch
-def apply_Px(self:CylindricalBasis, y, factors=None, hermitian:bool=False):
+def apply_Px(self:CylindricalBasis,
+             y, # a field on the grid (leading axes allowed)
+             factors=None, # scales (fx, fr); only fx is used
+             hermitian:bool=False, # accepted for 0.7's callers (Px is Hermitian either way)
+            ):
     "p_x y / ħ = −i ∂_x y with the full `kx` (`hermitian` is accepted and ignored: p_x is Hermitian)."
     y, (ax, _) = self._checked_field(y, "apply_Px")
     k = self._kx1 if factors is None else factors[0] * self._kx1
@@ -279,18 +289,25 @@ def apply_Px(self:CylindricalBasis, y, factors=None, hermitian:bool=False):
 
 # %% ../../../nbs/07_bases_cylindrical.ipynb #4b949d55
 @patch
-def apply_Lz(self:CylindricalBasis, y, hermitian:bool=False):
+def apply_Lz(self:CylindricalBasis,
+             y, # a field on the grid (leading axes allowed)
+             hermitian:bool=False, # accepted for 0.7's callers
+            ):
     "Not available: a rotation about an axis across the cylinder gives fields with an angular dependence."
     raise NotImplementedError("CylindricalBasis.apply_Lz: the fields of this basis do not depend on the angle about "
                               "x, and a rotation about another axis leaves them: use a PeriodicBasis for rotating frames")
 
 # %% ../../../nbs/07_bases_cylindrical.ipynb #e7d3ca76
 @patch
-def fft(self:CylindricalBasis, x):
+def fft(self:CylindricalBasis,
+        x, # a field on the grid (leading axes allowed)
+       ):
     "The FFT of `x` along the basis' x axis."
     return _fft.fft(x, axis=self._checked_field(x, "fft")[1][0])
 @patch
-def ifft(self:CylindricalBasis, x):
+def ifft(self:CylindricalBasis,
+         x, # a transform `fft` returned
+        ):
     "The inverse FFT of `x` along the basis' x axis."
     return _fft.ifft(x, axis=self._checked_field(x, "ifft")[1][0])
 
@@ -320,14 +337,19 @@ def _F(self:CylindricalBasis,
 
 # %% ../../../nbs/07_bases_cylindrical.ipynb #bb05bec7
 @patch
-def get_F(self:CylindricalBasis, r):
+def get_F(self:CylindricalBasis,
+          r, # the radii to interpolate onto
+         ):
     "A function taking u = √r ψ on the basis' radii (last axis) to its values at the radii `r`."
     r0, r = self.xyz[1].ravel(), np.asarray(r, float).ravel()
     n = np.arange(len(r0))[:, None]
     M = self._F(n, r) / self._F(n, r0[:, None])
     return lambda u: np.dot(u, M)
 @patch
-def get_Psi(self:CylindricalBasis, r, return_matrix:bool=False):
+def get_Psi(self:CylindricalBasis,
+            r, # the radii to interpolate onto
+            return_matrix:bool=False, # return the interpolation matrix instead of a function
+           ):
     "A function taking ψ on the basis' radii (last axis) to its values at the radii `r` (or the matrix, `ψ @ M`)."
     r0, r = self.xyz[1].ravel(), np.asarray(r, float).ravel()
     n = np.arange(len(r0))[:, None]
@@ -343,17 +365,25 @@ def _same_x(self:CylindricalBasis, xr, caller:str):
         raise ValueError(f"CylindricalBasis.{caller} interpolates along r only: x must be the basis' own lattice")
     return r
 @patch
-def F(self:CylindricalBasis, u, xr):
+def F(self:CylindricalBasis,
+      u, # DVR amplitudes on this basis
+      xr, # the (x, r) abscissae to interpolate onto (the same x)
+     ):
     "u = √r ψ evaluated at the abscissae `xr = (x, r)` (x: the basis' own)."
     return self.get_F(self._same_x(xr, "F"))(u)
 @patch
-def Psi(self:CylindricalBasis, psi, xr):
+def Psi(self:CylindricalBasis,
+        psi, # a field on this basis
+        xr, # the (x, r) abscissae to interpolate onto (the same x)
+       ):
     "ψ evaluated at the abscissae `xr = (x, r)` (x: the basis' own)."
     return self.get_Psi(self._same_x(xr, "Psi"))(psi)
 
 # %% ../../../nbs/07_bases_cylindrical.ipynb #b6fce479
 @patch
-def integrate1(self:CylindricalBasis, n):
+def integrate1(self:CylindricalBasis,
+               n, # a density on the grid (leading axes allowed)
+              ):
     "∫ n dy dz: the density integrated over each cross-section (the r axis summed out)."
     n, (ax, ar) = self._checked_field(n, "integrate1")
     return (n * _along(2 * np.pi * self.xyz[1].ravel() * self.weights, ar, n.ndim)).sum(axis=ar)

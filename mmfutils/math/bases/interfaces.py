@@ -116,7 +116,11 @@ class IBasisExtended(IBasis):
 class BasisMixin:
     "The rest of `IBasis` for a class that provides `IBasisMinimal` (`xyz`, `metric`, `laplacian`)."
 
-    def grad_dot_grad(self, a, b, factors=None):
+    def grad_dot_grad(self,
+                      a, # a field on the grid
+                      b, # another field on the grid
+                      factors=None, # scales per dimension, passed to `laplacian`
+                     ):
         "$\\nabla a \\cdot \\nabla b$ from Laplacians: exact only if the product `a*b` is resolved by the basis."
         laplacian = functools.partial(self.laplacian, factors=factors)
         return (laplacian(a * b) - a * laplacian(b) - b * laplacian(a)) / 2

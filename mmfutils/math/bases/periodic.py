@@ -274,7 +274,11 @@ def _derivative(self:PeriodicBasis, y, k, axis:int, kx, axes:tuple):
 
 # %% ../../../nbs/07_bases_periodic.ipynb #df544b6e
 @patch
-def grad_dot_grad(self:PeriodicBasis, a, b, factors=None):
+def grad_dot_grad(self:PeriodicBasis,
+                  a, # a field on the grid
+                  b, # another field on the grid
+                  factors=None, # one scale per dimension: ∂_i → factors[i] ∂_i (None: 1)
+                 ):
     "`∇a · ∇b` = Σ ∂ᵢa ∂ᵢb from the spectral gradients: exact for any fields the grid resolves."
     self._scaled(self._k1, factors)  # one factor per dimension, as for `laplacian`
     grad_a, grad_b = self.get_gradient(a, factors), self.get_gradient(b, factors)
@@ -282,22 +286,32 @@ def grad_dot_grad(self:PeriodicBasis, a, b, factors=None):
 
 # %% ../../../nbs/07_bases_periodic.ipynb #3afe5dde
 @patch
-def fftn(self:PeriodicBasis, x):
+def fftn(self:PeriodicBasis,
+         x, # a field on the grid (leading axes allowed)
+        ):
     "The FFT of the field `x` over the grid axes."
     x, axes = self._checked_field(x, "fftn")
     return _fft.fftn(x, axes=axes)
 @patch
-def ifftn(self:PeriodicBasis, x):
+def ifftn(self:PeriodicBasis,
+          x, # a transform `fftn` returned (leading axes allowed)
+         ):
     "The inverse FFT of `x` over the grid axes."
     x, axes = self._checked_field(x, "ifftn")
     return _fft.ifftn(x, axes=axes)
 @patch
-def fft(self:PeriodicBasis, x, axis:int):
+def fft(self:PeriodicBasis,
+        x, # a field on the grid (leading axes allowed)
+        axis:int, # which grid dimension: 0 for x, 1 for y...
+       ):
     "The FFT of the field `x` along the grid's dimension `axis` (0 for x)."
     x, axes = self._checked_field(x, "fft")
     return _fft.fft(x, axis=axes[axis])
 @patch
-def ifft(self:PeriodicBasis, x, axis:int):
+def ifft(self:PeriodicBasis,
+         x, # a transform `fft` returned
+         axis:int, # which grid dimension: 0 for x, 1 for y...
+        ):
     "The inverse FFT of `x` along the grid's dimension `axis` (0 for x)."
     x, axes = self._checked_field(x, "ifft")
     return _fft.ifft(x, axis=axes[axis])
@@ -318,7 +332,9 @@ def get_divergence(self:PeriodicBasis,
 
 # %% ../../../nbs/07_bases_periodic.ipynb #bf7da7fe
 @patch
-def apply_Lz_hbar(self:PeriodicBasis, y):
+def apply_Lz_hbar(self:PeriodicBasis,
+                  y, # a field on a grid of 2 or more dimensions
+                 ):
     "`Lz ψ / ħ = -i (x ∂_y ψ - y ∂_x ψ)` for the field ψ = `y`: the angular momentum about z (2 or more dimensions)."
     if self.dim < 2:
         raise ValueError(f"apply_Lz_hbar needs a basis of at least 2 dimensions, this one is {self.dim}-D")
@@ -339,7 +355,9 @@ def _laplacian_rotating(self:PeriodicBasis, y, factor, factors, exp, kx2, k2, kw
 
 # %% ../../../nbs/07_bases_periodic.ipynb #a7887cc8
 @patch
-def smooth(self:PeriodicBasis, f):
+def smooth(self:PeriodicBasis,
+           f, # a field on the grid (leading axes allowed)
+          ):
     "`f` without the momenta outside the ellipsoid Σ (k_i / (smoothing_cutoff max k_i))² < 1; real stays real."
     f, axes = self._checked_field(f, "smooth")
     top = np.array([k.max() for k in self._k1])  # the largest paired momentum (the unpaired -N/2 is left out)
@@ -349,7 +367,9 @@ def smooth(self:PeriodicBasis, f):
 
 # %% ../../../nbs/07_bases_periodic.ipynb #4e4aaf3f
 @patch
-def integrate(self:PeriodicBasis, f):
+def integrate(self:PeriodicBasis,
+              f, # a field on the grid (leading axes allowed)
+             ):
     "∫ f d^dx over the box, for each entry of the leading axes of `f`."
     f, axes = self._checked_field(f, "integrate")
     return self.metric * f.sum(axis=axes)
@@ -376,7 +396,10 @@ def _convolve(self:PeriodicBasis, y, kernel, shape:tuple, real:bool):
 
 # %% ../../../nbs/07_bases_periodic.ipynb #13a55be7
 @patch
-def coulomb_kernel(self:PeriodicBasis, k, factors=None):
+def coulomb_kernel(self:PeriodicBasis,
+                   k, # momentum magnitudes |k| (an array)
+                   factors=None, # not supported (accepted as None)
+                  ):
     "The periodic Coulomb kernel: 4π/k², and 0 at k = 0 (a neutralising background)."
     if factors is not None:
         raise NotImplementedError(f"coulomb_kernel: factors={factors!r} (scaled convolutions)")

@@ -60,7 +60,9 @@ def _checked_field(self:SphericalBasis, y, caller:str) -> np.ndarray:
 
 # %% ../../../nbs/07_bases_spherical.ipynb #ed90a98d
 @patch
-def integrate(self:SphericalBasis, f):
+def integrate(self:SphericalBasis,
+              f, # a field on the radii (leading axes allowed)
+             ):
     "∫ f d³r over the ball, for each entry of the leading axes of `f`."
     return (self._checked_field(f, "integrate") * self.metric).sum(axis=-1)
 
@@ -120,13 +122,20 @@ def get_gradient(self:SphericalBasis,
 
 # %% ../../../nbs/07_bases_spherical.ipynb #fb215b2e
 @patch
-def grad_dot_grad(self:SphericalBasis, a, b, factors=None):
+def grad_dot_grad(self:SphericalBasis,
+                  a, # a field on the radii
+                  b, # another field on the radii
+                  factors=None, # one scale for r
+                 ):
     "`∇a · ∇b` = ∂_r a ∂_r b from the exact radial derivatives."
     return self.get_gradient(a, factors)[0] * self.get_gradient(b, factors)[0]
 
 # %% ../../../nbs/07_bases_spherical.ipynb #c52a73f4
 @patch
-def coulomb_kernel(self:SphericalBasis, k, factors=None):
+def coulomb_kernel(self:SphericalBasis,
+                   k, # momentum magnitudes |k| (an array)
+                   factors=None, # not supported (accepted as None)
+                  ):
     "The Coulomb kernel cut off beyond D = 2R: 4π(1 − cos kD)/k², and 2πD² at k = 0."
     if factors is not None:
         raise NotImplementedError(f"SphericalBasis.coulomb_kernel: factors={factors!r} (scaled convolutions)")

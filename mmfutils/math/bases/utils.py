@@ -19,12 +19,16 @@ __all__ = ['prod', 'ndgrid', 'get_xyz', 'get_kxyz', 'dst', 'idst', 'norm']
 _all_ = ["norm"]
 
 # %% ../../../nbs/07_bases_utils.ipynb #8c2a6063
-def prod(x) -> float:
+def prod(
+         x, # an iterable of numbers
+        ) -> float:
     "The product of the items of `x`, 1 if there are none: `sum`'s counterpart (`math.prod`)."
     return math.prod(x)
 
 # %% ../../../nbs/07_bases_utils.ipynb #43779103
-def ndgrid(*v) -> tuple:
+def ndgrid(
+           *v, # 1-D arrays, one per dimension
+          ) -> tuple:
     "The 1-D arrays `v` shaped to broadcast against each other in `ij` order (a sparse `meshgrid`); one array is returned as given."
     if len(v) == 1:
         return v
@@ -61,13 +65,15 @@ def _scipy(submodule:str):
 
 # %% ../../../nbs/07_bases_utils.ipynb #836a34e3
 def dst(f, # samples at r_n = n R / N, n = 1..N, along `axis` (real or complex)
-        axis:int=-1):
+        axis:int=-1, # the axis of the radii
+       ):
     "`N` times the amplitudes $c_m$ of $f(r) = \\sum_m c_m \\sin(\\pi(m + 1/2) r / R)$: the sine transform of type III."
     return _scipy("fft").dst(f, type=3, axis=axis)
 
 # %% ../../../nbs/07_bases_utils.ipynb #c947267c
 def idst(F, # the transform `dst` returned
-         axis:int=-1):
+         axis:int=-1, # the axis of the radii
+        ):
     "The samples whose `dst` is `F`: the inverse of `dst`."
     return _scipy("fft").idst(F, type=3, axis=axis)
 
