@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'EQUAL_BY_KIND', 'positive_int', 'cpu_count', 'undo_all', 'ScopedDefaults', 'undo_error', 'equal',
-           'bench_provenance', 'bench_table', 'unique_list', 'allclose']
+           'bench_provenance', 'bench_table', 'bench_chart', 'unique_list', 'allclose']
 
 # %% ../nbs/09_utils.ipynb #9f200661
 import operator
@@ -367,6 +367,26 @@ def bench_table(bench:dict, # a `make bench` record (nbs/_data/bench_<name>.json
     for row in rows:
         lines.append("| " + " | ".join(how(row) if callable(how) else str(row[how]) for how in columns.values()) + " |")
     return "\n".join(lines + ["", " ".join(filter(None, [note, bench_provenance(bench)]))])
+
+# %% ../nbs/09_utils.ipynb #466ebe6d
+def bench_chart(panels:dict, # panel title -> {candidate: time}; a candidate whose name starts with "mmfutils" is ours
+                unit:str="ms", # the unit of the times, for the axis label
+               ):
+    "A small matplotlib figure of horizontal bars, one panel a case, of a benchmark's times."
+    import mmfutils.plot  # noqa: F401  (without matplotlib: an ImportError naming the `plot` extra)
+    from matplotlib.figure import Figure
+    rows = sum(map(len, panels.values()))
+    fig = Figure(figsize=(6, 0.5 + 0.3 * rows + 0.45 * len(panels)), dpi=60, layout="constrained")
+    for ax, (title, times) in zip(fig.subplots(len(panels), 1, squeeze=False)[:, 0], panels.items()):
+        names = list(times)
+        bars = ax.barh(names, list(times.values()), color=["C1" if n.startswith("mmfutils") else "C0" for n in names])
+        ax.invert_yaxis()
+        ax.set_title(title, fontsize=9, loc="left")
+        ax.tick_params(labelsize=8)
+        ax.bar_label(bars, fmt="%.3g", fontsize=7, padding=2)
+        ax.margins(x=0.15)
+    ax.set_xlabel(f"time ({unit})")
+    return fig
 
 # %% ../nbs/09_utils.ipynb #ca578f1d
 def unique_list(items, # any iterable; elements need not be hashable
