@@ -258,6 +258,8 @@ def _crop_or_pad(a, s, axes, kind):
     return padded
 
 # %% ../../../nbs/04_fft_plans.ipynb #f6f74303
+_NUMPY_ALONG_AXIS = {kind: getattr(np.fft, kind) for kind in ("fft", "ifft", "rfft", "irfft")}
+
 def _run_pass(kind:str, a:np.ndarray, s:list, axes:list, norm, threads:int, effort:str|None, out=None) -> np.ndarray:
     "One transform over distinct `axes` of `a` (already of the dtype it computes in): FFTW, numpy.fft or scipy.fft."
     if a.size == 0:  # a zero-length axis that is not transformed: an empty result
@@ -268,6 +270,8 @@ def _run_pass(kind:str, a:np.ndarray, s:list, axes:list, norm, threads:int, effo
         if effort is None:
             effort = _measured_plan(kind, a, s, axes, threads) or policy_effort((kind, a.shape, a.dtype.str, s, axes, threads))
         if effort is None:  # a transform's first call: numpy's own (bound at import, even if numpy.fft is replaced)
+            if len(axes) == 1:  # what numpy's n-dimensional function would call, without its bookkeeping
+                return _NUMPY_ALONG_AXIS[kind](a, n=s[0], axis=axes[0], norm=norm)
             return getattr(_NUMPY_FFT, kind + "n")(a, s=s, axes=axes, norm=norm)
         pyfftw = pyfftw_or_none()
         if pyfftw is not None:
@@ -282,6 +286,9 @@ def _run_pass(kind:str, a:np.ndarray, s:list, axes:list, norm, threads:int, effo
 @lru_cache(maxsize=256)  # saves microseconds per call: the same arguments come again and again
 def _passes(kind:str, shape:tuple, s:tuple, axes:tuple) -> tuple:
     "The transforms `_run_pass` does, `(kind, lengths, axes)` with every length checked, and the result's shape."
+    if len(axes) == 1:  # one pass (the usual case)
+        shape, lengths = _pass_shape(shape, kind, s, axes)
+        return ((kind, tuple(lengths), tuple(axes)),), tuple(shape)
     runs = []
     for run_kind, run_s, run_axes in _distinct_axis_passes(kind, list(s), list(axes)):
         shape, lengths = _pass_shape(shape, run_kind, run_s, run_axes)
@@ -298,16 +305,38 @@ def _no_axes(kind:str, a:np.ndarray, out) -> np.ndarray:
     np.copyto(checked_out(out, a.shape, a.dtype), a, casting="same_kind")
     return out
 
+# %% ../../../nbs/04_fft_plans.ipynb #f5a7c0de
+_CALLS = {}  # (kind, shape, dtype, s, axes, norm) -> (passes, result shape, computing dtype, result dtype)
+_MAX_CALLS = 4096  # argument sets remembered at once (more: forget them all and start again)
+
+def _remember(key:tuple|None, known:tuple):
+    "Remember what `transform` worked out, and checked, for these arguments: later calls skip that work."
+    if key is not None:
+        if len(_CALLS) >= _MAX_CALLS:
+            _CALLS.clear()
+        _CALLS[key] = known
+
+
 # %% ../../../nbs/04_fft_plans.ipynb #74e42767
 def transform(kind:str, a:np.ndarray, s:list, axes:list, norm, out, threads, effort) -> np.ndarray:
     "numpy's `kind` of `a` over `axes` with lengths `s`, into `out` if given: the one path of every function."
     if not axes:
         return _no_axes(kind, a, out)
-    runs, shape = _passes(kind, a.shape, tuple(s), tuple(axes))  # numpy's order: lengths, norm, dtype
-    norm, effort = norm_arg(norm), effort_of_call(effort_arg(effort))
+    try:
+        key = (kind, a.shape, a.dtype, tuple(s), tuple(axes), norm)
+        known = _CALLS.get(key)
+    except TypeError:  # an unhashable norm: refused below
+        key = known = None
+    if known is None:  # checked in numpy's order: lengths, norm, dtype
+        runs, shape = _passes(kind, a.shape, tuple(s), tuple(axes))
+        norm_arg(norm)
+    effort = effort_of_call(effort_arg(effort))
     threads = threads_arg(threads) or get_num_threads()
-    compute = compute_dtype(kind, a.dtype)
-    result = result_dtype(kind, a.dtype, compute, len(axes))
+    if known is None:
+        compute = compute_dtype(kind, a.dtype)
+        known = runs, shape, compute, result_dtype(kind, a.dtype, compute, len(axes))
+        _remember(key, known)
+    runs, shape, compute, result = known
     out = checked_out(out, shape, result)
     a = a.astype(compute, copy=False)
     for i, (run_kind, lengths, run_axes) in enumerate(runs):
