@@ -377,7 +377,7 @@ def bench_chart(panels:dict, # panel title -> {candidate: time}; a candidate who
     from matplotlib.figure import Figure
     rows = sum(map(len, panels.values()))
     fig = Figure(figsize=(6, 0.5 + 0.3 * rows + 0.45 * len(panels)), dpi=60, layout="constrained")
-    for ax, (title, times) in zip(fig.subplots(len(panels), 1, squeeze=False)[:, 0], panels.items()):
+    for ax, (title, times) in zip(fig.subplots(len(panels), 1, squeeze=False)[:, 0], panels.items(), strict=True):
         names = list(times)
         bars = ax.barh(names, list(times.values()), color=["C1" if n.startswith("mmfutils") else "C0" for n in names])
         ax.invert_yaxis()
