@@ -81,7 +81,7 @@ def in_source_order(cells):
     def origin(cell):  # (file, line) of an entry nbdev added, else None
         if not "".join(cell["source"]).startswith("#| echo: false\n#| output: asis\nshow_doc("):
             return None
-        md = "".join(o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", []))
+        md = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in cell.get("outputs", []))
         m = re.search(r"\[source\]\(([^)#]*)#L(\d+)\)", md)
         return (m[1], int(m[2])) if m else None
 
