@@ -145,7 +145,9 @@ def _run_init(self:_Stateful):
 
 # %% ../nbs/00_containers.ipynb #109a4983
 @patch
-def __setstate__(self:_Stateful, state: dict):
+def __setstate__(self:_Stateful,
+                 state: dict,  # picklable attribute names and values, as `__getstate__` gives them
+                ):
     "Restore the picklable attributes from `state`, then call `init()`."
     cls = type(self)
     if not isinstance(state, abc.Mapping):
@@ -175,7 +177,10 @@ def from_state(cls:_Stateful,
 
 # %% ../nbs/00_containers.ipynb #2345e689
 @patch
-def __setattr__(self:_Stateful, name, value):
+def __setattr__(self:_Stateful,
+                name: str,  # the attribute to set
+                value,  # its new value (checked to pickle if `name` is a picklable attribute)
+               ):
     "Check a picklable attribute as it is set (clearing `initialized`); vet a new temporary."
     if name == "picklable_attributes":
         value = self._checked_names(value)
@@ -223,7 +228,9 @@ def __repr__(self:_Stateful) -> str:
 
 # %% ../nbs/00_containers.ipynb #487e1546
 @patch
-def __eq__(self:_Stateful, other):
+def __eq__(self:_Stateful,
+           other,  # the object to compare with
+          ):
     "Equal when of the same class with the same picklable attribute names, in order, and equal values."
     if type(self) is not type(other):
         return NotImplemented
@@ -242,7 +249,9 @@ EQUAL_BY_KIND.insert(1, (_Stateful, _equal_states))
 
 # %% ../nbs/00_containers.ipynb #cb95badd
 @patch
-def get_persistent_rep(self:_Stateful, env=None):
+def get_persistent_rep(self:_Stateful,
+                       env=None,  # the archive's namespace (unused: the rep imports what it needs)
+                      ):
     "`(rep, args, imports)` telling `persist.archive.Archive` to rebuild this object with `from_state`."
     cls, state = type(self), self.__getstate__()
     state.pop("_empty_state", None)
@@ -322,11 +331,14 @@ def _str_key(name):
 class Container(Object, abc.Sized, abc.Iterable, abc.Container):
     "Picklable record of named values with attribute access; iterating yields the values, `in` tests names."
     def __init__(self,
-                 obj=None, /,  # another container or `Object`, a mapping, or `(name, value)` pairs
+                 *args,  # at most one: another container or `Object`, a mapping, or `(name, value)` pairs
                  **kw,  # further items (they win over those of `obj`); `picklable_attributes=[...]` picks and orders
                 ):
         names = kw.pop("picklable_attributes", None)
-        state = {} if obj is None else _state_of(obj)
+        if len(args) > 1:
+            raise TypeError(f"{type(self).__name__}() takes at most one positional argument (a container, a mapping "
+                            f"or (name, value) pairs), got {len(args)}")
+        state = _state_of(args[0]) if args and args[0] is not None else {}
         state.update(sorted(kw.items()))
         for name, value in state.items():
             _check_name(type(self), name)
@@ -340,7 +352,9 @@ class Container(Object, abc.Sized, abc.Iterable, abc.Container):
 
 # %% ../nbs/00_containers.ipynb #5e45d65a
 @patch
-def __delattr__(self:Container, name):
+def __delattr__(self:Container,
+                name: str,  # the attribute to delete
+               ):
     "Delete attribute `name`; a picklable one leaves the state."
     object.__delattr__(self, name)
     if name in self._names():
@@ -367,7 +381,10 @@ class ContainerList(Container, abc.Sequence):
 
 # %% ../nbs/00_containers.ipynb #e8a0f5ab
 @patch
-def __setitem__(self:ContainerList, index, value):
+def __setitem__(self:ContainerList,
+                index: int,  # the position (negative counts from the end)
+                value,  # the new value
+               ):
     "Set the value at `index` (an integer)."
     if isinstance(index, slice):
         raise TypeError(f"{type(self).__name__} does not support slice assignment: set items one by one")
@@ -375,7 +392,9 @@ def __setitem__(self:ContainerList, index, value):
 
 # %% ../nbs/00_containers.ipynb #4a2ad0d8
 @patch
-def __delitem__(self:ContainerList, index):
+def __delitem__(self:ContainerList,
+                index: int | slice,  # the position(s) to delete
+               ):
     "Delete the value(s) at `index` and their names."
     names = self._names()[index] if isinstance(index, slice) else [self._name(index)]
     for name in names:
