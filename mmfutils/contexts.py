@@ -167,7 +167,9 @@ def __enter__(self:NoInterrupt):
 
 # %% ../nbs/13_contexts.ipynb #c7709109
 @patch
-def __exit__(self:NoInterrupt, *exc):
+def __exit__(self:NoInterrupt,
+             *exc, # the exception type, value and traceback leaving the block (None if none)
+            ):
     "End the block; the outermost one puts the handlers back and passes on what it deferred."
     self._stopped = True
     me, main = threading.get_ident(), threading.main_thread().ident
@@ -365,15 +367,22 @@ class FPS:
         max_tics = positive_int(max_tics, "FPS: max_tics")
         self.tics, self._frame, self.interrupted = deque([time.perf_counter()], maxlen=max_tics), -1, None
 
-    def __enter__(self):
-        "Open the `NoInterrupt` block the frames run in (with the default timeout for unknown frames)."
-        timeout = self._default_timeout if self.timeout is None and self.frames is None else self.timeout
-        self.interrupted = NoInterrupt(timeout=timeout, unregister=self.unregister).__enter__()
-        return self
 
-    def __exit__(self, *exc):
-        interrupted, self.interrupted = self.interrupted, None
-        return interrupted.__exit__(*exc)
+# %% ../nbs/13_contexts.ipynb #f1a84cc4
+@patch
+def __enter__(self:FPS):
+    "Open the `NoInterrupt` block the frames run in (with the default timeout for unknown frames)."
+    timeout = self._default_timeout if self.timeout is None and self.frames is None else self.timeout
+    self.interrupted = NoInterrupt(timeout=timeout, unregister=self.unregister).__enter__()
+    return self
+
+@patch
+def __exit__(self:FPS,
+             *exc, # the exception type, value and traceback leaving the block (None if none)
+            ):
+    "Close the `NoInterrupt` block: pass on what it deferred."
+    interrupted, self.interrupted = self.interrupted, None
+    return interrupted.__exit__(*exc)
 
 # %% ../nbs/13_contexts.ipynb #7aff9371
 @patch(as_prop=True)
@@ -407,6 +416,7 @@ def interrupt(self:FPS):
 # %% ../nbs/13_contexts.ipynb #7bcc93e0
 @patch
 def __iter__(self:FPS):
+    "Yield the frames, paced, inside the block (opened here if no `with` did)."
     opened = self.interrupted is None
     if opened:
         self.__enter__()
@@ -447,19 +457,28 @@ def fps(self:FPS)->float:
 
 # %% ../nbs/13_contexts.ipynb #3ac66fa5
 @patch
-def __float__(self:FPS): return float(self.fps)
+def __float__(self:FPS):
+    "The frame rate, `float(fps)`."
+    return float(self.fps)
 
 # %% ../nbs/13_contexts.ipynb #47f77a29
 @patch
-def __str__(self:FPS): return f"{self.fps:.2f}"
+def __str__(self:FPS):
+    "The frame rate with two decimals."
+    return f"{self.fps:.2f}"
 
 # %% ../nbs/13_contexts.ipynb #e6a08a92
 @patch
-def __format__(self:FPS, spec): return format(float(self.fps), spec)
+def __format__(self:FPS,
+               spec:str, # a format spec for the rate, as for a float (`f"{fps:.1f}"`)
+              ):
+    "The frame rate formatted as a float."
+    return format(float(self.fps), spec)
 
 # %% ../nbs/13_contexts.ipynb #11267887
 @patch
 def __len__(self:FPS):
+    "The number of frames (a `TypeError` for frames of unknown number)."
     if self.frames is None:
         raise TypeError(f"object of type '{type(self).__name__}' has no len()")
     return self.frames
