@@ -332,7 +332,7 @@ class Container(Object, abc.Sized, abc.Iterable, abc.Container):
     "Picklable record of named values with attribute access; iterating yields the values, `in` tests names."
     def __init__(self,
                  *args,  # at most one: another container or `Object`, a mapping, or `(name, value)` pairs
-                 **kw,  # further items (they win over those of `obj`); `picklable_attributes=[...]` picks and orders
+                 **kw,  # further items (they win over those of `args`); `picklable_attributes=[...]` picks and orders
                 ):
         names = kw.pop("picklable_attributes", None)
         if len(args) > 1:

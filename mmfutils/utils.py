@@ -91,7 +91,9 @@ def define(self:ScopedDefaults, **values): # each new name's value outside every
 
 # %% ../nbs/09_utils.ipynb #87a7cf9a
 @patch
-def __contains__(self:ScopedDefaults, name:str) -> bool:
+def __contains__(self:ScopedDefaults,
+                 name:str, # the default's name
+                ) -> bool:
     "Whether `name` is defined."
     return name in self._base
 
@@ -106,7 +108,9 @@ def _catch_up(self:ScopedDefaults):
 
 # %% ../nbs/09_utils.ipynb #8ee1b3f9
 @patch
-def __getitem__(self:ScopedDefaults, name:str):
+def __getitem__(self:ScopedDefaults,
+                name:str, # the default's name
+               ):
     "The value of `name` now: that of the newest active block setting it, else its value outside every block."
     with self._lock:
         self._catch_up()
