@@ -370,14 +370,14 @@ class FPS:
 
 # %% ../nbs/13_contexts.ipynb #f1a84cc4
 @patch
-def __enter__(self:FPS):
+def __enter__(self:FPS):  # noqa: F811 (@patch leaves the module's names alone)
     "Open the `NoInterrupt` block the frames run in (with the default timeout for unknown frames)."
     timeout = self._default_timeout if self.timeout is None and self.frames is None else self.timeout
     self.interrupted = NoInterrupt(timeout=timeout, unregister=self.unregister).__enter__()
     return self
 
 @patch
-def __exit__(self:FPS,
+def __exit__(self:FPS,  # noqa: F811
              *exc, # the exception type, value and traceback leaving the block (None if none)
             ):
     "Close the `NoInterrupt` block: pass on what it deferred."
