@@ -63,7 +63,7 @@ class CartesianBasis(PeriodicBasis):
 
 
 
-# %% ../../../nbs/07_bases_cartesian.ipynb #6f8973c4
+# %% ../../../nbs/07_bases_cartesian.ipynb #6623faff
 @patch
 def coulomb_kernel(self:CartesianBasis,
                    k, # momentum magnitudes |k| (an array)
