@@ -94,6 +94,8 @@ def xr(self:CylindricalBasis) -> tuple: return self.xyz
 def Lx(self:CylindricalBasis) -> float: return self.Lxr[0]
 @patch(as_prop=True)
 def Nx(self:CylindricalBasis) -> int: return self.Nxr[0]
+# `l` (0.7's name for the angular momentum) keeps its established name
+# ruff: noqa: E741
 @patch
 def nu(self:CylindricalBasis,
        l:int, # the angular momentum about the axis (0.7's name)
