@@ -278,29 +278,23 @@ class Jacobian(DyadicSum, _ScipyJacobian):
         "$J^{-1}v$ (`tol` is scipy's argument: the solve is exact)."
         return self.inv() @ v
 
-# %% ../../nbs/11_broyden.ipynb #3d6af6d6
-@patch
-def rsolve(self:Jacobian,
-           v, # the right-hand side
-           tol=0, # scipy's tolerance argument, unused
-          ):
-    "$J^{-T}v$."
-    return self.inv().__rmatmul__(v)
+    def rsolve(self,
+               v, # the right-hand side
+               tol=0, # scipy's tolerance argument, unused
+              ):
+        "$J^{-T}v$."
+        return self.inv().__rmatmul__(v)
 
-# %% ../../nbs/11_broyden.ipynb #ca241434
-@patch
-def matvec(self:Jacobian,
-           v, # the vector to multiply
-          ):
-    "$Jv$."
-    return self @ v
+    def matvec(self, v, # the vector to multiply
+              ):
+        "$Jv$."
+        return self @ v
 
-@patch
-def rmatvec(self:Jacobian,
-            v, # the vector to multiply from the left
-           ):
-    "$J^Tv$."
-    return self.__rmatmul__(v)
+    def rmatvec(self, v, # the vector to multiply from the left
+               ):
+        "$J^Tv$."
+        return self.__rmatmul__(v)
+
 
 # %% ../../nbs/11_broyden.ipynb #7a582f02
 @patch
