@@ -92,7 +92,8 @@ def _propagate(f, x, ufloat):
 def ubrentq(f, # f(x) -> float or uncertainties number
             a, # the bracket's ends (their uncertainties, if any, are ignored)
             b, # (a root lies between a and b: f(a) and f(b) differ in sign)
-            *v, **kw, # passed to scipy.optimize.brentq (xtol, rtol, maxiter, ...)
+            *v, # more positional arguments for scipy.optimize.brentq (args, xtol, ...)
+            **kw, # passed on to scipy.optimize.brentq (xtol, rtol, maxiter, ...)
            ):
     "`scipy.optimize.brentq` on $[a, b]$ with uncertainties propagated to the root."
     return usolve(f, getattr(a, "nominal_value", a), getattr(b, "nominal_value", b), *v, **kw)

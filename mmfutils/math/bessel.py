@@ -123,7 +123,7 @@ def _nearest_double(nu, x):
 # %% ../../nbs/08_bessel.ipynb #a23c2c81
 def j_root(nu:float, # the order $\nu \ge 0$, any real number
            N:int, # how many zeros
-           rel_tol:float=2 * _EPS, # relative accuracy of each zero
+           rel_tol:float=4.440892098500626e-16, # relative accuracy of each zero (default: 2 machine epsilons)
           )->np.ndarray:
     "The first `N` positive zeros $j_{\\nu,1} < \\dots < j_{\\nu,N}$ of $J_\\nu$."
     nu = _real(nu, "nu", "j_root")
@@ -139,7 +139,7 @@ def j_root(nu:float, # the order $\nu \ge 0$, any real number
 # %% ../../nbs/08_bessel.ipynb #23443115
 def j_root_x(nu:float, # the order $\nu$
              x, # real starting points: one zero is found near each
-             rel_tol:float=2 * _EPS, # relative accuracy of each zero
+             rel_tol:float=4.440892098500626e-16, # relative accuracy of each zero (default: 2 machine epsilons)
              maxiter:int=100, # give up (with a warning) after this many steps
             ):
     "The zeros of $J_\\nu$ nearest the points `x` (NaN, with a warning, where Newton's step is undefined)."

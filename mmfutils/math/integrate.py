@@ -123,6 +123,14 @@ def _max_norm(x):
     "The largest absolute value in `x`: the norm `mquad` uses for array-valued integrands."
     return abs(np.asarray(x)).max()
 
+def _norm(norm):
+    "The norm `mquad` was given: `_max_norm` for None, else a callable (a `TypeError` naming `norm` otherwise)."
+    if norm is None:
+        return _max_norm
+    if not callable(norm):
+        raise TypeError(f"mquad: norm must be a function of an array (or None), got {norm!r}")
+    return norm
+
 def _node_norms(ys, norm):
     "The norm of each node's value `ys[k]`, vectorised for the default norm."
     if norm is _max_norm:
@@ -212,7 +220,7 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
           res_dict:dict|None=None, # filled with "fcnt", "err" (and "xy")
           max_fcnt:int=10000, # most calls of `f` (but at least 21 per piece); past it, a warning
           min_step_size:float|None=None, # intervals narrower than this are not cut (default: eps/1024*|b-a|)
-          norm=_max_norm, # norm of an array-valued error; default the largest absolute value
+          norm=None, # norm of an array-valued error, a function; None: the largest absolute value
           points:list|None=None, # kinks, steps, peaks or integrable singularities to cut the range at
          ):
     "The integral of `f` from `a` to `b` to absolute accuracy `abs_tol`, by adaptive 21-point Gauss-Kronrod quadrature."
@@ -227,7 +235,7 @@ def mquad(f, # the integrand: a function of one float returning a number or an a
     min_step = _EPS / 1024 * (hi - lo) if min_step_size is None else _real(min_step_size, "min_step_size", "mquad")
     edges = [lo, *_points(points, lo, hi, "mquad"), hi]
     pieces = [_Piece(count, A, B) for A, B in zip(edges[:-1], edges[1:], strict=True)]
-    res, err, why = _adapt(pieces, res_dict, abs_tol, max_fcnt, min_step, norm, verbosity)
+    res, err, why = _adapt(pieces, res_dict, abs_tol, max_fcnt, min_step, _norm(norm), verbosity)
     res_dict["err"] = err
     if why and err > abs_tol:
         warnings.warn(f"mquad: {why}; the error estimate {err:.3g} exceeds abs_tol={abs_tol:.3g}", stacklevel=2)
@@ -441,16 +449,3 @@ def rsum(f, # the term f(n), a number
         if len(terms) * l > max_terms:
             warnings.warn(f"rsum: no convergence within max_terms={max_terms} terms (last change {err:.3g})", stacklevel=2)
             return new, err
-
-# %% ../../nbs/08_integrate.ipynb #51be6af6
-def _bench_table(bench:dict)->str:
-    "A markdown table (and its provenance) of the results `tests/bench_integrate.py` recorded."
-    m, v = bench["machine"], bench["versions"]
-    rows = ["| tolerance | integrand | integrator | calls | time (ms) | error | time / 0.7.8 |", "|---:|---|---|---:|---:|---:|---:|"]
-    for r in bench["results"]:
-        ratio = f"{r['ratio_078']:.2f}" if r.get("ratio_078") is not None else ""
-        rows.append(f"| {r['tolerance']:g} | {r['integrand']} | {r['integrator']} | {r['calls']} | {r['ms']:.3g} | "
-                    f"{r['error']:.1e} | {ratio} |")
-    head = (f"Run of {bench['date']} on {m['cpus']} CPUs ({m['processor']}, load average {m['load_average']}), "
-            f"numpy {v.get('numpy')}, scipy {v.get('scipy')}. {bench['notes']}")
-    return head + "\n\n" + "\n".join(rows)

@@ -80,6 +80,11 @@ def _resample(a, z, axis):
 # %% ../../nbs/20_plot_contour.ipynb #cb05d5fd
 class FieldImage(AxesImage):
     "The image `imcontourf` returns; its `set_data` takes the field the same way, as `z[x, y]`."
+    def __init__(self, ax, # the axes the image belongs to
+                 **kw, # passed on to matplotlib's AxesImage (cmap, norm, interpolation, origin, extent, ...)
+                ):
+        super().__init__(ax, **kw)
+
     def set_data(self, z, # the new field z[x, y] (same grid unless x or y is given)
                  x=None, # new equally spaced abscissa: the x-extent follows it
                  y=None, # new equally spaced ordinate: the y-extent follows it

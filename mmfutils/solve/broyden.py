@@ -36,7 +36,7 @@ class DyadicSum:
                  n_max=np.inf, # keep at most this many dyads (the most significant), needs use_svd
                  use_svd:bool=True, # keep the dyads orthogonal with sigma diagonal, via an SVD
                  inplace:bool=False, # accepted for mmfutils 0.7's signature: a memory hint, no effect
-                 dynamic_range:float=_EPS, # drop singular values below this fraction of the largest
+                 dynamic_range:float=2.220446049250313e-16, # drop singular values below this fraction of the largest (default: machine epsilon)
                 ):
         if not use_svd and n_max < np.inf:
             raise ValueError(f"Finite `n_max={n_max}` requires `svd=True`.")  # the message of mmfutils 0.7
@@ -141,7 +141,9 @@ def _times_identity(alpha, x, rows):
     return out
 
 @patch
-def __matmul__(self:DyadicSum, x):
+def __matmul__(self:DyadicSum,
+               x, # a vector (N,) or matrix (N, m), with N the number of columns
+              ):
     "`self @ x` for a vector or matrix `x`, in $O(nN)$ operations."
     x = np.asarray(x)
     if not len(self._b):
@@ -155,7 +157,9 @@ def __matmul__(self:DyadicSum, x):
 
 # %% ../../nbs/11_broyden.ipynb #a079a5c5
 @patch
-def __rmatmul__(self:DyadicSum, x):
+def __rmatmul__(self:DyadicSum,
+                x, # a vector (N,) or matrix (m, N), with N the number of rows
+               ):
     "`x @ self` for a vector or matrix `x` (also `ndarray @ DyadicSum`)."
     x = np.asarray(x)
     if not len(self._b):
@@ -212,7 +216,9 @@ def inv(self:DyadicSum):
 
 # %% ../../nbs/11_broyden.ipynb #2995815d
 @patch
-def __getitem__(self:DyadicSum, key):
+def __getitem__(self:DyadicSum,
+                key:tuple, # (rows, columns), each an index, a slice or an index array
+               ):
     "The block `[rows, columns]` (each an index, slice or index array: an outer product, unlike numpy)."
     if not isinstance(key, tuple) or len(key) != 2:
         raise ValueError(f"{type(self).__name__} only supports two-dimensional indexing.  Got {key!r}")
@@ -257,7 +263,9 @@ class Jacobian(DyadicSum, _ScipyJacobian):
     "A Broyden approximation of the Jacobian $\\partial F/\\partial x$, with the interface of scipy's nonlinear solvers."
     def __init__(self,
                  method:str="good", # Broyden's "good" (first) or "bad" (second) update
-                 *args, **kwargs): # passed to `DyadicSum` (e.g. `alpha`, the initial Jacobian alpha * 1)
+                 *args, # passed on to `DyadicSum` (at, b, sigma, ...)
+                 **kwargs, # passed on to `DyadicSum` (e.g. `alpha`, the initial Jacobian alpha * 1)
+                ):
         if method not in ("good", "bad"):
             raise ValueError(f"Jacobian: method must be 'good' or 'bad', got {method!r}")
         super().__init__(*args, **kwargs)
@@ -270,29 +278,23 @@ class Jacobian(DyadicSum, _ScipyJacobian):
         "$J^{-1}v$ (`tol` is scipy's argument: the solve is exact)."
         return self.inv() @ v
 
-# %% ../../nbs/11_broyden.ipynb #3d6af6d6
-@patch
-def rsolve(self:Jacobian,
-           v, # the right-hand side
-           tol=0, # scipy's tolerance argument, unused
-          ):
-    "$J^{-T}v$."
-    return self.inv().__rmatmul__(v)
+    def rsolve(self,
+               v, # the right-hand side
+               tol=0, # scipy's tolerance argument, unused
+              ):
+        "$J^{-T}v$."
+        return self.inv().__rmatmul__(v)
 
-# %% ../../nbs/11_broyden.ipynb #ca241434
-@patch
-def matvec(self:Jacobian,
-           v, # the vector to multiply
-          ):
-    "$Jv$."
-    return self @ v
+    def matvec(self, v, # the vector to multiply
+              ):
+        "$Jv$."
+        return self @ v
 
-@patch
-def rmatvec(self:Jacobian,
-            v, # the vector to multiply from the left
-           ):
-    "$J^Tv$."
-    return self.__rmatmul__(v)
+    def rmatvec(self, v, # the vector to multiply from the left
+               ):
+        "$J^Tv$."
+        return self.__rmatmul__(v)
+
 
 # %% ../../nbs/11_broyden.ipynb #7a582f02
 @patch

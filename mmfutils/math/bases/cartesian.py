@@ -61,15 +61,19 @@ class CartesianBasis(PeriodicBasis):
         "The potential of `y` as in free space, exact up to the resolution of `y` (`factors`, `method`: see below)."
         return _coulomb_variant(self, y, form_factors, factors, method, "convolve_coulomb")
 
-    def coulomb_kernel(self,
-                       k, # momentum magnitudes |k| (an array)
-                       factors=None, # not supported (accepted as None)
-                      ):
-        "The Coulomb kernel cut off beyond the box diagonal D: 4π(1 - cos kD)/k² = 8π sin²(kD/2)/k², 2πD² at k = 0."
-        if factors is not None:
-            raise NotImplementedError(f"CartesianBasis.coulomb_kernel: factors={factors!r} (scaled convolutions)")
-        D = float(np.sqrt((self.Lxyz**2).sum()))
-        return np.divide(8 * np.pi * np.sin(k * D / 2)**2, k**2, out=np.full_like(k, 2 * np.pi * D**2), where=k != 0)
+
+
+# %% ../../../nbs/07_bases_cartesian.ipynb #6623faff
+@patch
+def coulomb_kernel(self:CartesianBasis,
+                   k, # momentum magnitudes |k| (an array)
+                   factors=None, # not supported (accepted as None)
+                  ):
+    "The Coulomb kernel cut off beyond the box diagonal D: 4π(1 - cos kD)/k² = 8π sin²(kD/2)/k², 2πD² at k = 0."
+    if factors is not None:
+        raise NotImplementedError(f"CartesianBasis.coulomb_kernel: factors={factors!r} (scaled convolutions)")
+    D = float(np.sqrt((self.Lxyz**2).sum()))
+    return np.divide(8 * np.pi * np.sin(k * D / 2)**2, k**2, out=np.full_like(k, 2 * np.pi * D**2), where=k != 0)
 
 # %% ../../../nbs/07_bases_cartesian.ipynb #75fe8d50
 def _coulomb_variant(basis, y, form_factors, factors, method:str, caller:str):

@@ -94,8 +94,12 @@ def xr(self:CylindricalBasis) -> tuple: return self.xyz
 def Lx(self:CylindricalBasis) -> float: return self.Lxr[0]
 @patch(as_prop=True)
 def Nx(self:CylindricalBasis) -> int: return self.Nxr[0]
+# `l` (0.7's name for the angular momentum) keeps its established name
+# ruff: noqa: E741
 @patch
-def nu(self:CylindricalBasis, l:int) -> float:  # noqa: E741 (0.7's name for the angular momentum)
+def nu(self:CylindricalBasis,
+       l:int, # the angular momentum about the axis (0.7's name)
+      ) -> float:
     "The order ν = l + d/2 − 1 of the Bessel functions for angular momentum `l` about the axis (d = 2: ν = l)."
     return l
 
