@@ -9,8 +9,9 @@ nbdev's own doc processors (what `nbdev_docs` applies) into `_proc/`. This scrip
 2. renders `_proc/` with smalldocs, naming each page by nbdev's `output-file` (`00_containers.ipynb` ->
    `containers.html`), as Quarto does and nbdev's doclinks expect;
 3. serves KaTeX and the theme's web fonts from the site itself (npm packages, installed into build/ once);
-4. finishes the pages: maths in the tables of contents (the phone menu's too); nbdev's doclinks to the published site become links
-   to the entry on this one (or its class, or no link: nbdev indexes names no `show_doc` shows);
+4. finishes the pages: maths in the tables of contents (the phone menu's too); nbdev's doclinks to the
+   published site become links to the entry on this one (or its class, or no link: nbdev indexes names no
+   `show_doc` shows);
 5. checks them: internal links and anchors resolve, nothing loads from another host, every `<script>` is one
    the build emits, and no `javascript:` URL or inline event handler is anywhere.
 
@@ -101,9 +102,10 @@ def unnest_links(md):
             out.append(md[i:i + 2])
             i += 2
             continue
-        if c == "`":
-            end = re.compile(r"(?<!`)" + re.escape(re.match(r"`+", md[i:])[0]) + r"(?!`)").search(md, i + 1)
-            j = end.end() if end else i + 1
+        if c == "`":  # a code span: to the next run of as many backticks
+            run = re.match(r"`+", md[i:])[0]
+            end = re.compile(rf"(?<!`){run}(?!`)").search(md, i + len(run))
+            j = end.end() if end else i + len(run)
             out.append(md[i:j])
             i = j
             continue
@@ -171,8 +173,8 @@ def show_doc_entry(md):
 READABLE = [
     (re.compile(r"<([\w.]+) object at 0x[0-9a-fA-F]+>"), lambda m: m[1].rpartition(".")[2] + "()"),
     (re.compile(r"<method '(\w+)' of '([\w.]+)' objects>"), lambda m: f"{m[2]}.{m[1]}"),
-    (re.compile(r"<(?:function|built-in function|bound method|built-in method) ([\w.<>]+?)(?: of [^<>]*| at 0x[0-9a-fA-F]+)?>"),
-     lambda m: m[1].replace("<lambda>", "lambda")),
+    (re.compile(r"<(?:function|built-in function|bound method|built-in method) ((?:[\w.]|<\w+>)+)(?: of [^<>]*| at 0x[0-9a-fA-F]+)?>"),
+     lambda m: m[1]),
     (re.compile(r"<(?:class|module) '([\w.]+)'[^>]*>"), lambda m: m[1].rpartition(".")[2]),
     (re.compile(r"\bnp\.(?:float|int|uint|complex|bool|str|bytes|longdouble|clongdouble)\w*\(([^()]*)\)"), lambda m: m[1]),
     (re.compile(r"\bnp\.(True|False)_"), lambda m: m[1]),
@@ -183,7 +185,7 @@ READABLE = [
 def readable_defaults(signature):
     """`signature` (fastcore's, of a `show_doc` entry) with each default a reader can read: `norm=_max_norm`, not
     `norm=<function _max_norm at 0x7f...>`; `rel_tol=4.44e-16`, not `rel_tol=np.float64(4.44e-16)`; a sentinel
-    `object()` as `object()`. Docment comments are left as written."""
+    `<object object at 0x7f...>` as `object()`. Docment comments are left as written."""
     def code(line):
         head, sep, comment = line.partition(" # ")
         for pattern, readable in READABLE:
