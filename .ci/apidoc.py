@@ -11,6 +11,7 @@ in the namespace of the notebook's module, and rewrites the heading and the sign
 * a property: `@property` + `def name(self) -> type`, with the getter's docstring (none if it has none);
 * a class: `class Name(...)` with the constructor's parameters and their docments;
 * a zope interface: `interface IName(IBase)`;
+* a function or a class: no annotation its author did not write (docments infer `norm:function=...`);
 * a name with a private part (`_Stateful.init`): the public class of the module that inherits it
   (`Object.init`); an entry with no public name is dropped, and so is a second entry for the same name.
 
@@ -153,6 +154,27 @@ def own_doc(obj):
     return "" if doc in DEFAULT_DOCS else doc
 
 
+def own_annotations(sig, obj):
+    """The signature text `sig` of `obj` without the annotations fastcore's docments infer from a default
+    (`norm:function=_max_norm`, `tol:float64=...`, `marker:object=...`): a parameter its author left
+    unannotated is shown unannotated."""
+    try:
+        parameters = inspect.signature(obj).parameters.values()
+    except (TypeError, ValueError):
+        return sig
+    lines = sig.split("\n")
+    for p in parameters:
+        if p.annotation is inspect.Parameter.empty and p.default is not inspect.Parameter.empty:
+            pattern = re.compile(rf"(^|[\s(,]){re.escape(p.name)}:[^=,#\n]+=")
+            for i, line in enumerate(lines):
+                code, sep, comment = line.partition(" # ")
+                new = pattern.sub(lambda m, n=p.name: f"{m[1]}{n}=", code, count=1)
+                if new != code:
+                    lines[i] = new + sep + comment
+                    break
+    return "\n".join(lines)
+
+
 def entry(md, source, nb_name, seen):
     """The `show_doc` markdown `md` made true to its object (see the module's docstring); None to drop it.
 
@@ -174,8 +196,10 @@ def entry(md, source, nb_name, seen):
         if k == "property":
             sig = property_signature(obj, name)
         elif k == "class":
-            sig = re.sub(r"^def ", "class ", sig)
+            sig = re.sub(r"^def ", "class ", own_annotations(sig, obj))
             sig = re.sub(r"\)\s*->\s*None:", "):", sig)
+        elif k == "function":
+            sig = own_annotations(sig, obj)
         elif k == "interface":
             bases = ", ".join(b.__name__ for b in obj.__bases__)
             sig = f"interface {obj.__name__}({bases})"

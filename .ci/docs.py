@@ -4,12 +4,14 @@
 nbdev's own doc processors (what `nbdev_docs` applies) into `_proc/`. This script then
 
 1. copies the rest of `nbs/` (configuration, styles, favicon, `_data/`) beside them, with `nbdev.yml`
-   refreshed from settings.ini, and adapts nbdev's `show_doc` entries (`show_doc_entry`);
+   refreshed from settings.ini, adapts nbdev's `show_doc` entries (`show_doc_entry`: defaults readable), and
+   unwraps the doclinks nbdev put inside an author's link (`unnest_links`);
 2. renders `_proc/` with smalldocs, naming each page by nbdev's `output-file` (`00_containers.ipynb` ->
    `containers.html`), as Quarto does and nbdev's doclinks expect;
 3. serves KaTeX and the theme's web fonts from the site itself (npm packages, installed into build/ once);
-4. finishes the pages: maths in the tables of contents; nbdev's doclinks to the published site become links
-   to the entry on this one (or its class, or no link: nbdev indexes names no `show_doc` shows);
+4. finishes the pages: maths in the tables of contents (the phone menu's too); nbdev's doclinks to the
+   published site become links to the entry on this one (or its class, or no link: nbdev indexes names no
+   `show_doc` shows);
 5. checks them: internal links and anchors resolve, nothing loads from another host, every `<script>` is one
    the build emits, and no `javascript:` URL or inline event handler is anywhere.
 
@@ -66,13 +68,73 @@ def prepare():
         nb, seen = json.loads(path.read_text(encoding="utf-8")), set()
         nb["cells"] = in_source_order(nb["cells"])
         for cell in nb["cells"]:
+            if cell["cell_type"] == "markdown":
+                cell["source"] = unnest_links("".join(cell["source"]))
             for out in cell.get("outputs", []):
                 md = "".join(out.get("data", {}).get("text/markdown", ""))
                 if md.startswith("---"):  # show_doc's entry: a rule, the source link, the heading, the signature
                     md = apidoc.entry(md, "".join(cell["source"]), path.name, seen)
                     out["data"]["text/markdown"] = show_doc_entry(md) if md else ""
+                elif md:
+                    out["data"]["text/markdown"] = unnest_links(md)
             cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("data", {}).get("text/markdown", True)]
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+#: A doclink nbdev made of a name in backticks: [`name`](url).
+DOCLINK = re.compile(r"\[(`[^`\n]+`)\]\([^()\s]*\)")
+
+
+def unnest_links(md):
+    """`md` with no link inside a link. nbdev links every documented name in backticks, also inside the text of
+    a link the author wrote (`[`Cluster`](parallel.ipynb)` becomes `[[`Cluster`](https://...)](parallel.ipynb)`),
+    and markdown cannot nest links: the page would show `](`. The author's link is kept, nbdev's inner one
+    unwrapped. Brackets in code spans and escaped ones are not counted."""
+    out, i, depth = [], 0, 0
+    while i < len(md):
+        m = DOCLINK.match(md, i) if depth else None
+        if m:
+            out.append(m[1])
+            i = m.end()
+            continue
+        c = md[i]
+        if c == "\\":
+            out.append(md[i:i + 2])
+            i += 2
+            continue
+        if c == "`":  # a code span: to the next run of as many backticks
+            run = re.match(r"`+", md[i:])[0]
+            end = re.compile(rf"(?<!`){run}(?!`)").search(md, i + len(run))
+            j = end.end() if end else i + len(run)
+            out.append(md[i:j])
+            i = j
+            continue
+        if c == "[":
+            depth += link_opens(md, i)
+        elif c == "]" and depth:
+            depth -= 1
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def link_opens(md, i):
+    "1 if the `[` at `md[i]` opens a link's text (its `]` is followed by `(`), else 0; code spans skipped."
+    level, j = 0, i
+    while j < len(md):
+        if md[j] == "\\":
+            j += 2
+            continue
+        if md[j] == "`":
+            run = re.match(r"`+", md[j:])[0]
+            end = md.find(run, j + len(run))
+            j = end + len(run) if end >= 0 else j + len(run)
+            continue
+        level += {"[": 1, "]": -1}.get(md[j], 0)
+        if level == 0:
+            return int(md[j + 1:j + 2] == "(")
+        j += 1
+    return 0
 
 
 def in_source_order(cells):
@@ -94,14 +156,43 @@ def in_source_order(cells):
 
 def show_doc_entry(md):
     """A `show_doc` entry made for smalldocs: underscores in its heading escaped (`__exit__`, not a bold `exit`);
-    in its signature, no doclinks (nbdev links names in comments; a code block shows the links raw) and no
-    `:NoneType` (what nbdev infers for an unannotated `=None`)."""
+    in its signature, no doclinks (nbdev links names in comments; a code block shows the links raw), no
+    `:NoneType` (what nbdev infers for an unannotated `=None`), and defaults as a reader writes them
+    (`readable_defaults`)."""
     md = re.sub(r"^(#+ )(\S+)$", lambda h: h[1] + re.sub(r"(?<!\\)_", r"\\_", h[2]), md, count=1, flags=re.M)
 
     def signature(code):
-        return re.sub(r"\[(`[^`]*`)\]\([^)]*\)", r"\1", code[0]).replace(":NoneType=None", "=None")
+        sig = re.sub(r"\[(`[^`]*`)\]\([^)]*\)", r"\1", code[0]).replace(":NoneType=None", "=None")
+        return readable_defaults(sig)
 
     return re.sub(r"```python\n.*?```", signature, md, flags=re.S)
+
+
+#: Reprs fastcore writes for a default value, and what a reader would write instead: a function, method, class
+#: or module by its name, a numpy scalar as its number, an object with no repr of its own by its type.
+READABLE = [
+    (re.compile(r"<([\w.]+) object at 0x[0-9a-fA-F]+>"), lambda m: m[1].rpartition(".")[2] + "()"),
+    (re.compile(r"<method '(\w+)' of '([\w.]+)' objects>"), lambda m: f"{m[2]}.{m[1]}"),
+    (re.compile(r"<(?:function|built-in function|bound method|built-in method) ((?:[\w.]|<\w+>)+)(?: of [^<>]*| at 0x[0-9a-fA-F]+)?>"),
+     lambda m: m[1]),
+    (re.compile(r"<(?:class|module) '([\w.]+)'[^>]*>"), lambda m: m[1].rpartition(".")[2]),
+    (re.compile(r"\bnp\.(?:float|int|uint|complex|bool|str|bytes|longdouble|clongdouble)\w*\(([^()]*)\)"), lambda m: m[1]),
+    (re.compile(r"\bnp\.(True|False)_"), lambda m: m[1]),
+    (re.compile(r"<([\w.]+)(?: [^<>]*)? at 0x[0-9a-fA-F]+>"), lambda m: m[1].rpartition(".")[2]),
+]
+
+
+def readable_defaults(signature):
+    """`signature` (fastcore's, of a `show_doc` entry) with each default a reader can read: `norm=_max_norm`, not
+    `norm=<function _max_norm at 0x7f...>`; `rel_tol=4.44e-16`, not `rel_tol=np.float64(4.44e-16)`; a sentinel
+    `<object object at 0x7f...>` as `object()`. Docment comments are left as written."""
+    def code(line):
+        head, sep, comment = line.partition(" # ")
+        for pattern, readable in READABLE:
+            head = pattern.sub(readable, head)
+        return head + sep + comment
+
+    return "\n".join(code(line) for line in signature.split("\n"))
 
 
 # ---------------------------------------------------------------- 2. render
@@ -218,14 +309,19 @@ def anchors(path):
 
 
 def toc_maths(text):
-    "Give the table of contents a heading's maths as the heading has it (smalldocs lists the bare TeX)."
+    """Give every table of contents (beside the text, and the phone menu in it) a heading's maths as the heading
+    has it, for KaTeX to typeset: smalldocs lists the bare TeX (`Zeros of J_\\nu`). Links inside the heading
+    (doclinks) are unwrapped, so that the contents hold no link inside a link."""
     headings = dict(re.findall(r'<h\d[^>]* data-anchor-id="([^"]+)"[^>]*>(.*?)</h\d>', text, re.S))
 
     def maths(m):
         heading = headings.get(m[2], "")
-        return m[1] + heading + m[3] if 'class="math' in heading else m[0]
+        return m[1] + re.sub(r"</?a\b[^>]*>", "", heading) + m[3] if 'class="math' in heading else m[0]
 
-    return re.sub(r'(<a href="#([^"]+)" id="toc-[^>]*>)[^<]*(</a>)', maths, text)
+    def toc(nav):
+        return re.sub(r'(<a href="#([^"]+)"[^>]*>)[^<]*(</a>)', maths, nav[0])
+
+    return re.sub(r'<nav id="TOC(?:-body)?" role="doc-toc".*?</nav>', toc, text, flags=re.S)
 
 
 def doclinks(text, page, site_url):
