@@ -50,14 +50,14 @@ def _over_axes(kind:str, a, s, axes, norm, out, threads, effort) -> np.ndarray:
 
 # %% ../../../nbs/04_fft.ipynb #a713e7b4
 @names_caller
-def fft(a:"ArrayLike", # input array, or anything `np.asarray` takes; never modified
-        n:int|None=None, # length of the transformed axis: the input is cropped or zero-padded to it
+def fft(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes; never modified
+        n:int|None=None, # length of the transformed axis: crops or zero-pads the input
         axis:int=-1, # axis to transform
-        norm:str|None=None, # "backward" (default: no factor forwards, 1/n backwards), "ortho" or "forward"
-        out:np.ndarray|None=None, # array for the result: its shape, and a dtype the result casts to
+        norm:str|None=None, # "backward" (default), "ortho" or "forward": where the 1/n goes
+        out:np.ndarray|None=None, # array for the result: the result's shape, a dtype it casts to
         *,
         threads:int|None=None, # threads of this call (default `get_num_threads()`)
-        planner_effort:str|None=None, # FFTW planner effort (default: the planning policy of `plans`)
+        planner_effort:str|None=None, # FFTW planner effort; default: the planning policy (below)
        ) -> np.ndarray: # the transform: `out` if given, else a new array
     "Discrete Fourier transform along one axis, like `numpy.fft.fft`."
     return _along_axis("fft", a, n, axis, norm, out, threads, planner_effort)
@@ -65,7 +65,7 @@ def fft(a:"ArrayLike", # input array, or anything `np.asarray` takes; never modi
 # %% ../../../nbs/04_fft.ipynb #1ad1557e
 @names_caller
 def ifft(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes; never modified
-         n:int|None=None, # length of the output along `axis`: the input is cropped or zero-padded to it
+         n:int|None=None, # length of the output along `axis`: crops or zero-pads the input
          axis:int=-1, # the axis to transform
          norm:str|None=None, # "backward" (default), "ortho" or "forward": where the 1/n goes
          out:np.ndarray|None=None, # array for the result: the result's shape, a dtype it casts to
@@ -79,7 +79,7 @@ def ifft(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes
 # %% ../../../nbs/04_fft.ipynb #b9766de2
 @names_caller
 def fft2(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes; never modified
-         s:Sequence[int]|None=None, # lengths along `axes`: the input is cropped or zero-padded
+         s:Sequence[int]|None=None, # lengths along `axes`; crops or zero-pads the input
          axes:Sequence[int]=(-2, -1), # the two axes to transform
          norm:str|None=None, # "backward" (default), "ortho" or "forward": where the 1/n goes
          out:np.ndarray|None=None, # array for the result: the result's shape, a dtype it casts to
@@ -93,7 +93,7 @@ def fft2(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes
 # %% ../../../nbs/04_fft.ipynb #bf3997b9
 @names_caller
 def ifft2(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes; never modified
-          s:Sequence[int]|None=None, # lengths along `axes`: the input is cropped or zero-padded
+          s:Sequence[int]|None=None, # lengths along `axes`; crops or zero-pads the input
           axes:Sequence[int]=(-2, -1), # the two axes to transform
           norm:str|None=None, # "backward" (default), "ortho" or "forward": where the 1/n goes
           out:np.ndarray|None=None, # array for the result: the result's shape, a dtype it casts to
@@ -106,14 +106,14 @@ def ifft2(a:"ArrayLike", # the array to transform, or anything `np.asarray` take
 
 # %% ../../../nbs/04_fft.ipynb #fd749b39
 @names_caller
-def fftn(a:"ArrayLike", # input array, or anything `np.asarray` takes; never modified
-         s:Sequence[int]|None=None, # lengths along `axes` (-1: the input's): the input is cropped or zero-padded
-         axes:Sequence[int]|None=None, # axes to transform (default all); a repeated axis is transformed again
-         norm:str|None=None, # "backward" (default: no factor forwards, 1/n backwards), "ortho" or "forward"
-         out:np.ndarray|None=None, # array for the result: its shape, and a dtype the result casts to
+def fftn(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes; never modified
+         s:Sequence[int]|None=None, # lengths along `axes` (-1: the input's); crops or zero-pads
+         axes:Sequence[int]|None=None, # axes to transform (default all); may repeat
+         norm:str|None=None, # "backward" (default), "ortho" or "forward": where the 1/n goes
+         out:np.ndarray|None=None, # array for the result: the result's shape, a dtype it casts to
          *,
          threads:int|None=None, # threads of this call (default `get_num_threads()`)
-         planner_effort:str|None=None, # FFTW planner effort (default: the planning policy of `plans`)
+         planner_effort:str|None=None, # FFTW planner effort; default: the planning policy (below)
         ) -> np.ndarray: # the transform: `out` if given, else a new array
     "N-dimensional discrete Fourier transform, like `numpy.fft.fftn`."
     return _over_axes("fft", a, s, axes, norm, out, threads, planner_effort)
@@ -121,7 +121,7 @@ def fftn(a:"ArrayLike", # input array, or anything `np.asarray` takes; never mod
 # %% ../../../nbs/04_fft.ipynb #1ea9f05c
 @names_caller
 def ifftn(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes; never modified
-          s:Sequence[int]|None=None, # lengths along `axes` (-1: the input's): the input is cropped or zero-padded
+          s:Sequence[int]|None=None, # lengths along `axes` (-1: the input's); crops or zero-pads
           axes:Sequence[int]|None=None, # axes to transform (default all)
           norm:str|None=None, # "backward" (default), "ortho" or "forward": where the 1/n goes
           out:np.ndarray|None=None, # array for the result: the result's shape, a dtype it casts to
@@ -135,7 +135,7 @@ def ifftn(a:"ArrayLike", # the array to transform, or anything `np.asarray` take
 # %% ../../../nbs/04_fft.ipynb #c5865503
 @names_caller
 def rfft(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes; never modified
-         n:int|None=None, # length of the real input used along `axis`: cropped or zero-padded to it
+         n:int|None=None, # length of real input used along `axis`: crops or zero-pads it
          axis:int=-1, # the axis to transform
          norm:str|None=None, # "backward" (default), "ortho" or "forward": where the 1/n goes
          out:np.ndarray|None=None, # array for the result: the result's shape, a dtype it casts to
@@ -164,7 +164,7 @@ def irfft(a:"ArrayLike", # the array to transform, or anything `np.asarray` take
 @names_caller
 def rfft2(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes; never modified
           s:Sequence[int]|None=None, # lengths of the real input used along `axes`
-          axes:Sequence[int]=(-2, -1), # the two axes to transform (the last one is halved)
+          axes:Sequence[int]=(-2, -1), # the two axes to transform (the last is halved)
           norm:str|None=None, # "backward" (default), "ortho" or "forward": where the 1/n goes
           out:np.ndarray|None=None, # array for the result: the result's shape, a dtype it casts to
           *,
@@ -191,8 +191,8 @@ def irfft2(a:"ArrayLike", # the array to transform, or anything `np.asarray` tak
 # %% ../../../nbs/04_fft.ipynb #33037918
 @names_caller
 def rfftn(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes; never modified
-          s:Sequence[int]|None=None, # lengths of the real input used along `axes` (-1: the input's)
-          axes:Sequence[int]|None=None, # axes to transform (default all; the last one is halved)
+          s:Sequence[int]|None=None, # lengths of real input used along `axes` (-1: the input's)
+          axes:Sequence[int]|None=None, # axes to transform (default all; the last is halved)
           norm:str|None=None, # "backward" (default), "ortho" or "forward": where the 1/n goes
           out:np.ndarray|None=None, # array for the result: the result's shape, a dtype it casts to
           *,
@@ -205,7 +205,7 @@ def rfftn(a:"ArrayLike", # the array to transform, or anything `np.asarray` take
 # %% ../../../nbs/04_fft.ipynb #d5f739e3
 @names_caller
 def irfftn(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes; never modified
-           s:Sequence[int]|None=None, # lengths of the real output along `axes` (-1: the input's)
+           s:Sequence[int]|None=None, # lengths of real output along `axes` (-1: the input's)
            axes:Sequence[int]|None=None, # axes to transform back (default all)
            norm:str|None=None, # "backward" (default), "ortho" or "forward": where the 1/n goes
            out:np.ndarray|None=None, # array for the result: the result's shape, a dtype it casts to
@@ -234,7 +234,7 @@ def hfft(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes
 # %% ../../../nbs/04_fft.ipynb #061817de
 @names_caller
 def ihfft(a:"ArrayLike", # the array to transform, or anything `np.asarray` takes; never modified
-          n:int|None=None, # length of the real input used along `axis`: cropped or zero-padded to it
+          n:int|None=None, # length of real input used along `axis`: crops or zero-pads it
           axis:int=-1, # the axis to transform
           norm:str|None=None, # "backward" (default), "ortho" or "forward": where the 1/n goes
           out:np.ndarray|None=None, # array for the result: the result's shape, a dtype it casts to
@@ -284,7 +284,7 @@ class Transform:
 
 # %% ../../../nbs/04_fft.ipynb #ab46ed05
 @names_caller
-def get_fftn(a:"ArrayLike", # an array of the shape and dtype to transform (its values are not used)
+def get_fftn(a:"ArrayLike", # an array of the shape and dtype to transform (values unused)
              s:Sequence[int]|None=None, # lengths along `axes`, as for `fftn`
              axes:Sequence[int]|None=None, # axes to transform (default all)
              norm:str|None=None, # "backward" (default), "ortho" or "forward"
@@ -297,7 +297,7 @@ def get_fftn(a:"ArrayLike", # an array of the shape and dtype to transform (its 
 
 # %% ../../../nbs/04_fft.ipynb #b5bb97a2
 @names_caller
-def get_ifftn(a:"ArrayLike", # an array of the shape and dtype to transform (its values are not used)
+def get_ifftn(a:"ArrayLike", # an array of the shape and dtype to transform (values unused)
               s:Sequence[int]|None=None, # lengths along `axes`, as for `ifftn`
               axes:Sequence[int]|None=None, # axes to transform (default all)
               norm:str|None=None, # "backward" (default), "ortho" or "forward"
@@ -310,7 +310,7 @@ def get_ifftn(a:"ArrayLike", # an array of the shape and dtype to transform (its
 
 # %% ../../../nbs/04_fft.ipynb #60b2c267
 @names_caller
-def get_fft(a:"ArrayLike", # an array of the shape and dtype to transform (its values are not used)
+def get_fft(a:"ArrayLike", # an array of the shape and dtype to transform (values unused)
             n:int|None=None, # length along `axis`, as for `fft`
             axis:int=-1, # the axis to transform
             norm:str|None=None, # "backward" (default), "ortho" or "forward"
@@ -323,7 +323,7 @@ def get_fft(a:"ArrayLike", # an array of the shape and dtype to transform (its v
 
 # %% ../../../nbs/04_fft.ipynb #012fac9c
 @names_caller
-def get_ifft(a:"ArrayLike", # an array of the shape and dtype to transform (its values are not used)
+def get_ifft(a:"ArrayLike", # an array of the shape and dtype to transform (values unused)
              n:int|None=None, # length along `axis`, as for `ifft`
              axis:int=-1, # the axis to transform
              norm:str|None=None, # "backward" (default), "ortho" or "forward"
