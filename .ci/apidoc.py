@@ -125,10 +125,12 @@ def params(obj):
                                         for c in obj.__mro__):
         return []  # the constructor of a builtin (an exception, a str): nothing of ours to explain
     try:
-        dm = docments(obj, full=True)
-    except Exception:  # no source (a builtin): nothing fastcore can read, nothing nbdev can show either
+        dm = docments(obj, full=True, args_kwargs=True)  # `*args`/`**kw` carry docments too
+        shown = inspect.signature(obj).parameters
+    except Exception:  # no source or no signature (a builtin): nothing fastcore can read, nothing nbdev can show
         return []
-    return [(k, bool((v or {}).get("docment"))) for k, v in dm.items() if k not in ("self", "cls", "return")]
+    return [(k, bool((v or {}).get("docment"))) for k, v in dm.items()
+            if k not in ("self", "cls", "return") and k in shown]
 
 
 def escape(name):
