@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['NO_PYFFTW_ENV', 'MAX_CACHED_PLANS', 'RECYCLE_OUTPUTS', 'PLANNING_LOCK', 'MEASURE_AFTER', 'pyfftw_or_none',
-           'scipy_fft', 'set_num_threads', 'get_num_threads', 'effort_of_call', 'clear_cache', 'cached_plans',
-           'policy_effort', 'transform']
+           'scipy_fft', 'set_num_threads', 'get_num_threads', 'call_defaults', 'effort_of_call', 'clear_cache',
+           'cached_plans', 'policy_effort', 'transform', 'ready_call', 'run_ready']
 
 # %% ../../../nbs/04_fft_plans.ipynb #p0000003
 # Plans of mmfutils.performance.fft: the backend (pyfftw, else scipy.fft, else numpy.fft), the default threads
@@ -26,6 +26,12 @@ from .checks import bad_argument, checked_out, compute_dtype, effort_arg, length
 # %% ../../../nbs/04_fft_plans.ipynb #69c0f787
 NO_PYFFTW_ENV = "MMFUTILS_NO_PYFFTW"  # set to 1 to use scipy.fft even when pyfftw is installed
 _IMPORTED = {}  # "pyfftw" -> the module or the ImportError, filled on first use
+_ENVIRON = getattr(os.environ, "_data", None)  # os.environ's own dict: read without encoding, cheap for every call
+_ENV_KEY = os.environ.encodekey(NO_PYFFTW_ENV) if _ENVIRON is not None else None
+
+def _env_switch():
+    "The value of the environment variable NO_PYFFTW_ENV now (raw: bytes on POSIX), or None."
+    return _ENVIRON.get(_ENV_KEY) if _ENVIRON is not None else os.environ.get(NO_PYFFTW_ENV)
 
 def _importpyfftw_or_none():
     "pyfftw (with its builders) or the ImportError, imported once."
@@ -41,9 +47,15 @@ def _importpyfftw_or_none():
 # %% ../../../nbs/04_fft_plans.ipynb #7b5e733b
 _FALLBACK_ANNOUNCED = threading.Event()  # set once the process has been warned that pyfftw is not used
 
+@lru_cache(maxsize=16)
+def _switches_off(raw) -> bool:
+    "Whether this value of NO_PYFFTW_ENV switches pyfftw off (anything but unset, empty or 0)."
+    text = raw.decode(errors="replace") if isinstance(raw, bytes) else raw or ""
+    return text.strip() not in ("", "0")
+
 def pyfftw_or_none():
     "The pyfftw module, or None (with one warning per process) when it is missing or switched off."
-    if os.environ.get(NO_PYFFTW_ENV, "").strip() not in ("", "0"):
+    if _switches_off(_env_switch()):
         reason = f"the environment variable {NO_PYFFTW_ENV} is set"
     else:
         module = _importpyfftw_or_none()
@@ -86,6 +98,17 @@ def get_num_threads() -> int:
     n = DEFAULTS["fft_threads"]
     return cpu_count() if n is None else n
 
+# %% ../../../nbs/04_fft_plans.ipynb #f5d00001
+_SEEN_DEFAULTS = (None, None, None)  # (DEFAULTS.version, default threads, default effort) when last read
+
+def call_defaults() -> tuple:
+    "`(version, threads, effort)`: the defaults' version, and the default threads and effort, re-read only after a change."
+    global _SEEN_DEFAULTS
+    seen, version = _SEEN_DEFAULTS, DEFAULTS.version  # the version first: a change after it makes a newer one
+    if seen[0] != version or DEFAULTS._pending:  # (pending: undo work for this thread, which reading does)
+        seen = _SEEN_DEFAULTS = (version, get_num_threads(), DEFAULTS["fft_effort"])
+    return seen
+
 # %% ../../../nbs/04_fft_plans.ipynb #f3222d7d
 MAX_CACHED_PLANS = 64  # least recently used plans beyond this are dropped
 RECYCLE_OUTPUTS = 2  # output arrays a plan keeps to reuse once nothing refers to them (0: always allocate)
@@ -99,34 +122,34 @@ class _Plan:
     "A pyfftw plan for one shape, dtype, set of axes and thread count, with its lock and output memory."
     def __init__(self, pyfftw, kind, shape, dtype, s, axes, threads, effort):
         builder = getattr(pyfftw.builders, kind + "n")
-        self.fftw = builder(pyfftw.empty_aligned(shape, dtype), s=s, axes=axes,
-                            planner_effort=effort, threads=threads, avoid_copy=True)
+        self.fftw = builder(pyfftw.empty_aligned(shape, dtype), s=s, axes=axes, planner_effort=effort,
+                            threads=threads, avoid_copy=True, norm=None)  # norm=None: normalise_idft, not ortho
+        self.internal = self.fftw.input_array, self.fftw.output_array  # the arrays it keeps between calls
+        self.output = self.fftw.output_shape, self.fftw.output_dtype, self.fftw.output_array.nbytes
         self.copy_input = kind == "irfft"  # FFTW's c2r transforms destroy their input: give them a copy
         self.alignment = pyfftw.simd_alignment
         self.lock = threading.Lock()  # the FFTW object holds the arrays it runs on: one call at a time
         self.buffers = []  # (memory, offset of its aligned start) of outputs, reused once no array uses them
 
 # %% ../../../nbs/04_fft_plans.ipynb #2b54e296
-def _refcount(buffers, i):
-    return sys.getrefcount(buffers[i][0])
+def _count_in_loop(buffers):
+    for memory, _ in buffers:
+        return sys.getrefcount(memory)
 
-_UNREFERENCED = _refcount([(object(), 0)], 0)  # the count of memory nothing but our list refers to
+_UNREFERENCED = _count_in_loop([(object(), 0)])  # the count of memory nothing but our list refers to, read as `_free_output` does
 
 # %% ../../../nbs/04_fft_plans.ipynb #3a03a7d3
 def _free_output(plan:_Plan) -> np.ndarray:
     "An aligned output array of `plan` whose memory nothing else uses: recycled, or new."
-    fftw, buffers = plan.fftw, plan.buffers
-    for i in range(len(buffers)):
-        if _refcount(buffers, i) <= _UNREFERENCED:  # no array or view uses this memory
-            memory, start = buffers[i]
-            break
-    else:
-        memory = np.empty(fftw.output_array.nbytes + plan.alignment, np.uint8)
-        start = (-memory.ctypes.data) % plan.alignment
-        if len(buffers) < RECYCLE_OUTPUTS:
-            buffers.append((memory, start))
-    out = memory[start:start + fftw.output_array.nbytes].view(fftw.output_dtype)
-    return out.reshape(fftw.output_shape)  # a view: its base is `memory`, as are the bases of its views
+    (shape, dtype, nbytes), buffers = plan.output, plan.buffers
+    for memory, start in buffers:
+        if sys.getrefcount(memory) <= _UNREFERENCED:  # no array or view uses this memory
+            return np.ndarray(shape, dtype, memory, start)  # its base is `memory`, as are the bases of its views
+    memory = np.empty(nbytes + plan.alignment, np.uint8)
+    start = (-memory.ctypes.data) % plan.alignment
+    if len(buffers) < RECYCLE_OUTPUTS:
+        buffers.append((memory, start))
+    return np.ndarray(shape, dtype, memory, start)
 
 # %% ../../../nbs/04_fft_plans.ipynb #43a92ba5
 def _writes_into(plan:_Plan, out, a) -> bool:
@@ -136,27 +159,27 @@ def _writes_into(plan:_Plan, out, a) -> bool:
             and out.ctypes.data % plan.alignment == 0 and not np.may_share_memory(out, a))
 
 # %% ../../../nbs/04_fft_plans.ipynb #e654e5e9
-_NORM_FLAGS = {None: dict(normalise_idft=True, ortho=False), "backward": dict(normalise_idft=True, ortho=False),
-          "ortho": dict(normalise_idft=False, ortho=True), "forward": dict(normalise_idft=False, ortho=False)}
+_NORM_FLAGS = {None: {}, "backward": {}, "ortho": dict(normalise_idft=False, ortho=True),  # {}: the plan's own
+               "forward": dict(normalise_idft=False, ortho=False)}
 
 def _execute(plan:_Plan, a, norm, out=None) -> np.ndarray:
     "Run `plan` on `a` into `out` if FFTW can write there, else into free memory; return that array."
     fftw = plan.fftw
     with plan.lock:
-        target = out if _writes_into(plan, out, a) else _free_output(plan)
-        internal = fftw.input_array, fftw.output_array
+        target = out if out is not None and _writes_into(plan, out, a) else _free_output(plan)
         if plan.copy_input:
-            internal[0][...] = a
+            plan.internal[0][...] = a
             fftw(output_array=target, **_NORM_FLAGS[norm])
         else:  # FFTW keeps the input of c2c and r2c transforms; pyfftw copies `a` only if misaligned
             fftw(a, target, **_NORM_FLAGS[norm])
-        fftw.update_arrays(*internal)  # drop the references to `a` and `target`
+        fftw.update_arrays(*plan.internal)  # drop the references to `a` and `target`
     return target
 
 # %% ../../../nbs/04_fft_plans.ipynb #1b002ebf
 _PLANS = OrderedDict()
-_PLANS_LOCK = threading.Lock()  # guards _PLANS
+_PLANS_LOCK = threading.Lock()  # guards _PLANS and _READY
 PLANNING_LOCK = threading.Lock()  # one plan is built at a time
+_READY = {}  # a call's own arguments -> (plan, result shape, result dtype, defaults version, env switch): the hot path
 
 def _get_plan(pyfftw, kind, shape, dtype, s, axes, threads, effort) -> _Plan:
     "The cached plan for these arguments, built on first use."
@@ -172,9 +195,19 @@ def _get_plan(pyfftw, kind, shape, dtype, s, axes, threads, effort) -> _Plan:
             plan = _Plan(pyfftw, kind, shape, dtype, s, axes, threads, effort)
             with _PLANS_LOCK:
                 _PLANS[key] = plan
-                while len(_PLANS) > MAX_CACHED_PLANS:
-                    _PLANS.popitem(last=False)
+                if len(_PLANS) > MAX_CACHED_PLANS:
+                    _drop_oldest_plans()
     return plan
+
+# %% ../../../nbs/04_fft_plans.ipynb #f5d00004
+def _drop_oldest_plans():
+    "Drop the least recently used plans beyond MAX_CACHED_PLANS (the hot path's count as just used); hold _PLANS_LOCK."
+    hot = {id(entry[0]) for entry in _READY.values()}
+    for key in [key for key, plan in _PLANS.items() if id(plan) in hot]:
+        _PLANS.move_to_end(key)  # used without _get_plan since they became hot
+    _READY.clear()  # it may refer to plans dropped below: its calls take the full path once more
+    while len(_PLANS) > MAX_CACHED_PLANS:
+        _PLANS.popitem(last=False)
 
 # %% ../../../nbs/04_fft_plans.ipynb #p0000013
 def _measured_plan(kind, a, s, axes, threads) -> str|None:
@@ -186,6 +219,7 @@ def clear_cache():
     "Forget all cached plans (FFTW's wisdom stays)."
     with _PLANS_LOCK:
         _PLANS.clear()
+        _READY.clear()
 
 # %% ../../../nbs/04_fft_plans.ipynb #27c09e51
 def cached_plans() -> list:
@@ -205,7 +239,8 @@ def policy_effort(key:tuple, # the transform: (kind, shape, dtype, s, axes, thre
     if uses >= MEASURE_AFTER:
         _USES.pop(key, None)  # from now on its measured plan is in the cache
         with _PLANS_LOCK:
-            _PLANS.pop(key + ("FFTW_ESTIMATE",), None)  # superseded
+            if _PLANS.pop(key + ("FFTW_ESTIMATE",), None) is not None:  # superseded
+                _READY.clear()  # (a call naming FFTW_ESTIMATE may have had it on the hot path)
         return "FFTW_MEASURE"
     if len(_USES) >= _MAX_COUNTED:
         _USES.clear()
@@ -241,14 +276,19 @@ def _pass_shape(shape:tuple, kind:str, s:list, axes:list) -> tuple:
     return shape, lengths
 
 # %% ../../../nbs/04_fft_plans.ipynb #1cf7b25c
-def _crop_or_pad(a, s, axes, kind):
-    "Crop or zero-pad `a` along `axes` to the input lengths of a transform with output lengths `s`."
-    shape = list(a.shape)
+def _input_shape(shape:tuple, s, axes, kind:str) -> tuple:
+    "The shape a transform with output lengths `s` along `axes` reads, from an array of `shape`."
+    shape = list(shape)
     for ax, n in zip(axes, s, strict=True):
         shape[ax] = n
     if kind == "irfft":
         shape[axes[-1]] = s[-1] // 2 + 1
-    if tuple(shape) == a.shape:
+    return tuple(shape)
+
+def _crop_or_pad(a, s, axes, kind):
+    "Crop or zero-pad `a` along `axes` to the input lengths of a transform with output lengths `s`."
+    shape = _input_shape(a.shape, s, axes, kind)
+    if shape == a.shape:
         return a
     crop = tuple(slice(0, min(n, m)) for n, m in zip(shape, a.shape, strict=True))
     if all(n <= m for n, m in zip(shape, a.shape, strict=True)):
@@ -318,7 +358,13 @@ def _remember(key:tuple|None, known:tuple):
 
 
 # %% ../../../nbs/04_fft_plans.ipynb #74e42767
-def transform(kind:str, a:np.ndarray, s:list, axes:list, norm, out, threads, effort) -> np.ndarray:
+def transform(kind:str, # "fft", "ifft", "rfft" or "irfft"
+              a:np.ndarray, # the input array
+              s:list, # the output lengths along `axes` (None: numpy's default), checked
+              axes:list, # the axes to transform (in `range(a.ndim)`), checked
+              norm, out, threads, effort, # as the public functions take them (checked here)
+              ready_key:tuple|None=None, # the call's own arguments: if given, a later call with the same takes the hot path
+             ) -> np.ndarray:
     "numpy's `kind` of `a` over `axes` with lengths `s`, into `out` if given: the one path of every function."
     if not axes:
         return _no_axes(kind, a, out)
@@ -330,19 +376,66 @@ def transform(kind:str, a:np.ndarray, s:list, axes:list, norm, out, threads, eff
     if known is None:  # checked in numpy's order: lengths, norm, dtype
         runs, shape = _passes(kind, a.shape, tuple(s), tuple(axes))
         norm_arg(norm)
-    effort = effort_of_call(effort_arg(effort))
-    threads = threads_arg(threads) or get_num_threads()
+    effort, threads, env = effort_arg(effort), threads_arg(threads), _env_switch()
+    version, default_threads, default_effort = call_defaults()
+    effort, threads = effort or default_effort, threads or default_threads
     if known is None:
         compute = compute_dtype(kind, a.dtype)
         known = runs, shape, compute, result_dtype(kind, a.dtype, compute, len(axes))
         _remember(key, known)
     runs, shape, compute, result = known
-    out = checked_out(out, shape, result)
+    out, given = checked_out(out, shape, result), a
     a = a.astype(compute, copy=False)
     for i, (run_kind, lengths, run_axes) in enumerate(runs):
         a = _run_pass(run_kind, a, lengths, run_axes, norm, threads, effort, out if i == len(runs) - 1 else None)
+    if ready_key is not None and given.dtype == compute:
+        _make_ready(ready_key, (version, env), given, runs, shape, result, threads, effort)
     if out is None:
         return a if a.dtype == result else a.astype(result)
     if a is not out:
         np.copyto(out, a, casting="same_kind")
+    return out
+
+# %% ../../../nbs/04_fft_plans.ipynb #f5d00005
+_MAX_READY = 1024  # calls on the hot path at once (more: it is emptied and fills again)
+
+def _make_ready(key:tuple, state:tuple, a:np.ndarray, runs:tuple, shape:tuple, result:np.dtype, threads:int, effort):
+    "Put the call `key` on the hot path if it ran one FFTW plan, that stays, on `a` as given (no conversion, crop or pad)."
+    if len(runs) != 1 or a.size == 0 or a.dtype.char not in "FDfd" or _switches_off(state[1]):
+        return
+    kind, lengths, axes = runs[0]
+    if _input_shape(a.shape, lengths, axes, kind) != a.shape:
+        return
+    plan_key = (kind, a.shape, a.dtype.str, lengths, axes, threads, effort or "FFTW_MEASURE")  # (the policy's last)
+    with _PLANS_LOCK:
+        plan = _PLANS.get(plan_key)
+        if plan is not None and plan.fftw.output_dtype == result:
+            if len(_READY) >= _MAX_READY:
+                _READY.clear()
+            _READY[key] = (plan, shape, result) + state
+
+# %% ../../../nbs/04_fft_plans.ipynb #f5d00006
+def ready_call(key:tuple, # a public call's own arguments and their types (see `_along_axis` on the fft page)
+              ) -> tuple|None:
+    "The hot path's entry for a call like this one, if nothing it depends on has changed since it was made."
+    try:
+        entry = _READY.get(key)
+    except TypeError:  # an unhashable argument: the full path says what is wrong with it
+        return None
+    if entry is not None and entry[3] == DEFAULTS.version and entry[4] == _env_switch() and not DEFAULTS._pending:
+        return entry
+    return None
+
+def run_ready(entry:tuple, # what `ready_call` returned
+              a:np.ndarray, # the input, of the shape and dtype the entry was made for
+              norm:str|None, # the call's norm (a valid one: it is part of the key)
+              out:np.ndarray|None, # the call's `out=`, checked here
+             ) -> np.ndarray:
+    "A call on the hot path: its plan run on `a`, into `out` if given."
+    plan, shape, result = entry[:3]
+    if out is None:
+        return _execute(plan, a, norm)
+    target = _execute(plan, a, norm, checked_out(out, shape, result))
+    if target is not out:
+        np.copyto(out, target, casting="same_kind")
     return out
