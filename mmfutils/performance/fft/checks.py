@@ -148,6 +148,11 @@ def result_dtype(kind:str, dtype:np.dtype, compute:np.dtype, naxes:int) -> np.dt
         return dtype
     return np.empty(0, compute).real.dtype
 
+# %% ../../../nbs/04_fft_checks.ipynb #c00000w1
+for _dtype in map(np.dtype, "fdgFDG"):  # numpy's dtype set-up paid at import, not by the first transform
+    for _kind in ("fft", "ifft", "irfft") + (("rfft",) if _dtype.kind == "f" else ()):
+        result_dtype(_kind, _dtype, compute_dtype(_kind, _dtype), 1)
+
 # %% ../../../nbs/04_fft_checks.ipynb #816df5c7
 def checked_out(out, shape:tuple, dtype:np.dtype):
     "`out` checked as numpy checks it: a writable array of the result's shape that the result casts to."

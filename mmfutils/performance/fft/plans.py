@@ -109,6 +109,9 @@ def call_defaults() -> tuple:
         seen = _SEEN_DEFAULTS = (version, get_num_threads(), DEFAULTS["fft_effort"])
     return seen
 
+# %% ../../../nbs/04_fft_plans.ipynb #f5d0000w
+call_defaults()  # read at import (the cores, the defaults): a first transform finds them ready
+
 # %% ../../../nbs/04_fft_plans.ipynb #f3222d7d
 MAX_CACHED_PLANS = 64  # least recently used plans beyond this are dropped
 RECYCLE_OUTPUTS = 2  # output arrays a plan keeps to reuse once nothing refers to them (0: always allocate)
@@ -130,6 +133,7 @@ class _Plan:
         self.alignment = pyfftw.simd_alignment
         self.lock = threading.Lock()  # the FFTW object holds the arrays it runs on: one call at a time
         self.buffers = []  # (memory, offset of its aligned start) of outputs, reused once no array uses them
+        self.used = False  # set by each call on the hot path (which skips the cache's own bookkeeping)
 
 # %% ../../../nbs/04_fft_plans.ipynb #2b54e296
 def _count_in_loop(buffers):
@@ -196,18 +200,20 @@ def _get_plan(pyfftw, kind, shape, dtype, s, axes, threads, effort) -> _Plan:
             with _PLANS_LOCK:
                 _PLANS[key] = plan
                 if len(_PLANS) > MAX_CACHED_PLANS:
-                    _drop_oldest_plans()
+                    _drop_oldest_plans(key)
     return plan
 
 # %% ../../../nbs/04_fft_plans.ipynb #f5d00004
-def _drop_oldest_plans():
-    "Drop the least recently used plans beyond MAX_CACHED_PLANS (the hot path's count as just used); hold _PLANS_LOCK."
-    hot = {id(entry[0]) for entry in _READY.values()}
-    for key in [key for key, plan in _PLANS.items() if id(plan) in hot]:
-        _PLANS.move_to_end(key)  # used without _get_plan since they became hot
-    _READY.clear()  # it may refer to plans dropped below: its calls take the full path once more
+def _drop_oldest_plans(newest:tuple):
+    "Drop the least recently used plans beyond MAX_CACHED_PLANS, and the hot path's entries of them; hold _PLANS_LOCK."
+    for key in [key for key, plan in _PLANS.items() if plan.used] + [newest]:  # used on the hot path since last time
+        _PLANS[key].used = False
+        _PLANS.move_to_end(key)
+    dropped = set()
     while len(_PLANS) > MAX_CACHED_PLANS:
-        _PLANS.popitem(last=False)
+        dropped.add(id(_PLANS.popitem(last=False)[1]))
+    for key in [key for key, entry in _READY.items() if id(entry[0]) in dropped]:
+        del _READY[key]
 
 # %% ../../../nbs/04_fft_plans.ipynb #p0000013
 def _measured_plan(kind, a, s, axes, threads) -> str|None:
@@ -401,12 +407,12 @@ _MAX_READY = 1024  # calls on the hot path at once (more: it is emptied and fill
 
 def _make_ready(key:tuple, state:tuple, a:np.ndarray, runs:tuple, shape:tuple, result:np.dtype, threads:int, effort):
     "Put the call `key` on the hot path if it ran one FFTW plan, that stays, on `a` as given (no conversion, crop or pad)."
-    if len(runs) != 1 or a.size == 0 or a.dtype.char not in "FDfd" or _switches_off(state[1]):
+    if len(runs) != 1 or a.dtype.char not in "FDfd" or _switches_off(state[1]):
         return
-    kind, lengths, axes = runs[0]
-    if _input_shape(a.shape, lengths, axes, kind) != a.shape:
-        return
+    kind, lengths, axes = runs[0]  # a plan for `a.shape` exists only if `a` needed no crop or pad
     plan_key = (kind, a.shape, a.dtype.str, lengths, axes, threads, effort or "FFTW_MEASURE")  # (the policy's last)
+    if plan_key not in _PLANS:  # (the usual case on a first call: no lock taken)
+        return
     with _PLANS_LOCK:
         plan = _PLANS.get(plan_key)
         if plan is not None and plan.fftw.output_dtype == result:
@@ -433,6 +439,7 @@ def run_ready(entry:tuple, # what `ready_call` returned
              ) -> np.ndarray:
     "A call on the hot path: its plan run on `a`, into `out` if given."
     plan, shape, result = entry[:3]
+    plan.used = True
     if out is None:
         return _execute(plan, a, norm)
     target = _execute(plan, a, norm, checked_out(out, shape, result))
