@@ -47,7 +47,9 @@ def names_caller(f, # a public function
 # %% ../../../nbs/04_fft_checks.ipynb #da78bab6
 AxisError = getattr(np, "exceptions", np).AxisError
 
-def integer(value, name:str) -> int:
+def integer(value, # what the caller passed
+            name:str, # the argument's name, for the message
+           ) -> int:
     "`value` as an int, or a TypeError naming `name` (as numpy for a float, str or None)."
     try:
         return operator.index(value)
@@ -55,7 +57,9 @@ def integer(value, name:str) -> int:
         raise bad_argument(TypeError, f"{name} must be an integer, got {value!r} ({type(value).__name__})") from None
 
 # %% ../../../nbs/04_fft_checks.ipynb #bb5e243f
-def length(n, name:str) -> int:
+def length(n, # a number of points, as passed
+           name:str, # the argument's name, for the message ("n" or "s")
+          ) -> int:
     "A number of points `n` as an int >= 1: TypeError if it is no integer (or a bool), ValueError if < 1."
     if isinstance(n, (bool, np.bool_)):
         raise bad_argument(TypeError, f"{name} must be an integer, got the bool {n!r}")
@@ -65,7 +69,9 @@ def length(n, name:str) -> int:
     return n
 
 # %% ../../../nbs/04_fft_checks.ipynb #39798011
-def axis_index(axis, ndim:int) -> int:
+def axis_index(axis, # an axis, as passed (negative counts from the end)
+               ndim:int, # the number of dimensions of the array
+              ) -> int:
     "`axis` as an index in `range(ndim)`: TypeError if it is no integer, AxisError if out of bounds."
     axis = integer(axis, "axis")
     if not -ndim <= axis < ndim:
@@ -73,7 +79,9 @@ def axis_index(axis, ndim:int) -> int:
     return axis % ndim
 
 # %% ../../../nbs/04_fft_checks.ipynb #09bd3315
-def integer_list(value, name:str) -> list:
+def integer_list(value, # `s` or `axes`, as passed
+                 name:str, # the argument's name, for the message
+                ) -> list:
     "`s` or `axes` as a list; a TypeError naming it if it is a scalar or a string (numpy takes neither)."
     if isinstance(value, (str, bytes)) or not np.iterable(value):
         raise bad_argument(TypeError, f"{name} must be a sequence of integers, got {value!r}")
@@ -82,7 +90,9 @@ def integer_list(value, name:str) -> list:
 # %% ../../../nbs/04_fft_checks.ipynb #96f57dfd
 NORMS = (None, "backward", "ortho", "forward")
 
-def norm_arg(norm, swap:bool=False):
+def norm_arg(norm, # None, "backward", "ortho" or "forward", as passed
+             swap:bool=False, # return the opposite direction's norm (hfft and ihfft transform the other way)
+            ) -> str|None:
     "`norm` checked (ValueError as numpy's), or its opposite direction if `swap` (for hfft and ihfft)."
     if not (norm is None or isinstance(norm, str) and norm in NORMS):
         raise bad_argument(ValueError, f'Invalid norm value {norm!r}; should be "backward", "ortho" or "forward".')
@@ -107,7 +117,11 @@ _S_NONE = ("Passing an array containing `None` values to `s` is deprecated in Nu
 _AXES_NONE = ("`axes` should not be `None` if `s` is not `None` (deprecated in NumPy 2.0, numpy warns too): "
               "pass the axes `s` is for")
 
-def lengths_and_axes(kind:str, shape:tuple, s, axes) -> tuple:
+def lengths_and_axes(kind:str, # "fft", "ifft", "rfft" or "irfft"
+                     shape:tuple, # the input array's shape
+                     s, # output lengths along `axes` as passed (None: the input's; -1 in it: that axis' input length)
+                     axes, # axes as passed (None: all, or the last `len(s)`)
+                    ) -> tuple:
     "numpy's `(s, axes)` of an n-dimensional transform of an array of `shape`: lists, -1 in `s` resolved."
     s = None if s is None else integer_list(s, "s")
     if axes is None and s is not None:
@@ -129,7 +143,9 @@ def lengths_and_axes(kind:str, shape:tuple, s, axes) -> tuple:
 _PRECISION = {"e": "f", "f": "f", "F": "f", "g": "g", "G": "g"}  # dtype char -> real type it computes in (else "d")
 
 @lru_cache(maxsize=64)
-def compute_dtype(kind:str, dtype:np.dtype) -> np.dtype:
+def compute_dtype(kind:str, # "fft", "ifft", "rfft" or "irfft"
+                  dtype:np.dtype, # the input's dtype
+                 ) -> np.dtype:
     "The dtype FFTW reads for input of `dtype`, as numpy 2 chooses the precision; TypeError if it cannot."
     if dtype.kind not in "biufc":
         raise bad_argument(TypeError, f"cannot transform an array of dtype {dtype} (numbers only)")
@@ -140,7 +156,11 @@ def compute_dtype(kind:str, dtype:np.dtype) -> np.dtype:
 
 # %% ../../../nbs/04_fft_checks.ipynb #7a2576d5
 @lru_cache(maxsize=64)
-def result_dtype(kind:str, dtype:np.dtype, compute:np.dtype, naxes:int) -> np.dtype:
+def result_dtype(kind:str, # "fft", "ifft", "rfft" or "irfft"
+                 dtype:np.dtype, # the input's dtype
+                 compute:np.dtype, # the dtype it computes in (`compute_dtype`'s)
+                 naxes:int, # the number of axes transformed
+                ) -> np.dtype:
     "The dtype of numpy's result: complex in the computing precision, real for irfft (float16 stays float16)."
     if kind != "irfft":
         return np.result_type(compute, 1j)
@@ -154,7 +174,10 @@ for _dtype in map(np.dtype, "fdgFDG"):  # numpy's dtype set-up paid at import, n
         result_dtype(_kind, _dtype, compute_dtype(_kind, _dtype), 1)
 
 # %% ../../../nbs/04_fft_checks.ipynb #816df5c7
-def checked_out(out, shape:tuple, dtype:np.dtype):
+def checked_out(out, # `out=` as passed (None: no output array)
+                shape:tuple, # the result's shape
+                dtype:np.dtype, # the result's dtype
+               ) -> np.ndarray|None:
     "`out` checked as numpy checks it: a writable array of the result's shape that the result casts to."
     if out is None:
         return None
@@ -171,7 +194,8 @@ def checked_out(out, shape:tuple, dtype:np.dtype):
 # %% ../../../nbs/04_fft_checks.ipynb #30980d12
 EFFORTS = ("FFTW_ESTIMATE", "FFTW_MEASURE", "FFTW_PATIENT", "FFTW_EXHAUSTIVE")
 
-def threads_arg(threads) -> int|None:
+def threads_arg(threads, # `threads=` as passed
+               ) -> int|None:
     "`threads` of one call checked: None, or an int >= 1."
     if threads is None:
         return None
@@ -181,7 +205,8 @@ def threads_arg(threads) -> int|None:
         raise bad_argument(type(err), str(err)) from None
 
 # %% ../../../nbs/04_fft_checks.ipynb #a2e0e44a
-def effort_arg(effort) -> str|None:
+def effort_arg(effort, # `planner_effort=` as passed
+              ) -> str|None:
     "`planner_effort` checked: None, or a planner effort FFTW knows."
     if effort is not None and effort not in EFFORTS:
         raise bad_argument(ValueError, f"planner_effort must be one of {', '.join(EFFORTS)}; got {effort!r}")

@@ -116,7 +116,8 @@ call_defaults()  # read at import (the cores, the defaults): a first transform f
 MAX_CACHED_PLANS = 64  # least recently used plans beyond this are dropped
 RECYCLE_OUTPUTS = 2  # output arrays a plan keeps to reuse once nothing refers to them (0: always allocate)
 
-def effort_of_call(effort:str|None) -> str|None:
+def effort_of_call(effort:str|None, # `planner_effort=` of the call, checked
+                  ) -> str|None:
     "The planner effort of a call: `effort`, else the default (`fftw_wisdom(effort=...)`); None: the planning policy."
     return effort or DEFAULTS["fft_effort"]
 
@@ -368,7 +369,10 @@ def transform(kind:str, # "fft", "ifft", "rfft" or "irfft"
               a:np.ndarray, # the input array
               s:list, # the output lengths along `axes` (None: numpy's default), checked
               axes:list, # the axes to transform (in `range(a.ndim)`), checked
-              norm, out, threads, effort, # as the public functions take them (checked here)
+              norm, # as the public functions take it (checked here)
+              out, # `out=`, as passed (checked here)
+              threads, # `threads=`, as passed (None: the default)
+              effort, # `planner_effort=`, as passed (None: the default, else the planning policy)
               ready_key:tuple|None=None, # the call's own arguments: if given, a later call with the same takes the hot path
              ) -> np.ndarray:
     "numpy's `kind` of `a` over `axes` with lengths `s`, into `out` if given: the one path of every function."
