@@ -12,7 +12,6 @@ __all__ = ['AxisError', 'NORMS', 'EFFORTS', 'bad_argument', 'names_caller', 'int
 import functools
 import operator
 import warnings
-from functools import lru_cache
 
 import numpy as np
 
@@ -141,32 +140,43 @@ def lengths_and_axes(kind:str, # "fft", "ifft", "rfft" or "irfft"
 
 # %% ../../../nbs/04_fft_checks.ipynb #e84d415b
 _PRECISION = {"e": "f", "f": "f", "F": "f", "g": "g", "G": "g"}  # dtype char -> real type it computes in (else "d")
+_DTYPES = {}  # the arguments of compute_dtype and result_dtype -> their answer (a plain dict: the docs read the signatures)
 
-@lru_cache(maxsize=64)
 def compute_dtype(kind:str, # "fft", "ifft", "rfft" or "irfft"
                   dtype:np.dtype, # the input's dtype
                  ) -> np.dtype:
     "The dtype FFTW reads for input of `dtype`, as numpy 2 chooses the precision; TypeError if it cannot."
+    if (known := _DTYPES.get((kind, dtype))) is not None:
+        return known
     if dtype.kind not in "biufc":
         raise bad_argument(TypeError, f"cannot transform an array of dtype {dtype} (numbers only)")
     if kind == "rfft" and dtype.kind == "c":
         raise bad_argument(TypeError, f"needs real input, got an array of dtype {dtype}")
     real = np.dtype(_PRECISION.get(dtype.char, "d"))
-    return real if kind == "rfft" else np.result_type(real, 1j)
+    return _remember_dtype((kind, dtype), real if kind == "rfft" else np.result_type(real, 1j))
+
+def _remember_dtype(key:tuple, dtype:np.dtype) -> np.dtype:
+    if len(_DTYPES) >= 256:  # (dtypes with metadata could make many)
+        _DTYPES.clear()
+    _DTYPES[key] = dtype
+    return dtype
 
 # %% ../../../nbs/04_fft_checks.ipynb #7a2576d5
-@lru_cache(maxsize=64)
 def result_dtype(kind:str, # "fft", "ifft", "rfft" or "irfft"
                  dtype:np.dtype, # the input's dtype
                  compute:np.dtype, # the dtype it computes in (`compute_dtype`'s)
                  naxes:int, # the number of axes transformed
                 ) -> np.dtype:
     "The dtype of numpy's result: complex in the computing precision, real for irfft (float16 stays float16)."
+    if (known := _DTYPES.get((kind, dtype, compute, naxes))) is not None:
+        return known
     if kind != "irfft":
-        return np.result_type(compute, 1j)
-    if dtype == np.float16 and naxes == 1:  # numpy's irfft keeps float16; irfftn's ifft steps make it complex64
-        return dtype
-    return np.empty(0, compute).real.dtype
+        result = np.result_type(compute, 1j)
+    elif dtype == np.float16 and naxes == 1:  # numpy's irfft keeps float16; irfftn's ifft steps make it complex64
+        result = dtype
+    else:
+        result = np.empty(0, compute).real.dtype
+    return _remember_dtype((kind, dtype, compute, naxes), result)
 
 # %% ../../../nbs/04_fft_checks.ipynb #c00000w1
 for _dtype in map(np.dtype, "fdgFDG"):  # numpy's dtype set-up paid at import, not by the first transform
