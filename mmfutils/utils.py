@@ -77,6 +77,7 @@ class ScopedDefaults:
     def __init__(self, **values): # each name's value outside every block
         self._base, self._scopes, self._pending = dict(values), [], {}
         self._lock = threading.RLock()  # guards the three above, and every effect and undo function
+        self.version = 0  # counts changes (after each): a cache of values read at one version is good while it holds
         _EVERY_DEFAULTS.add(self)
 
     def __repr__(self): return f"ScopedDefaults({', '.join(f'{k}={self[k]!r}' for k in sorted(self._base))})"
@@ -88,6 +89,7 @@ def define(self:ScopedDefaults, **values): # each new name's value outside every
     with self._lock:
         for name, value in values.items():
             self._base.setdefault(name, value)
+        self.version += 1
 
 # %% ../nbs/09_utils.ipynb #87a7cf9a
 @patch
@@ -134,6 +136,7 @@ def enter(self:ScopedDefaults, values:dict, # name -> its value inside the block
             if effects is not None:
                 scope.shared, scope.local = effects()
             self._scopes.append(scope)
+            self.version += 1
         return scope
     except BaseException:  # Ctrl-C after the effects: the caller never gets the block, so it ends here
         with self._lock:
@@ -160,6 +163,7 @@ def _end(self:ScopedDefaults, scope:_Scope) -> list:
                 i = j
         scope.newer = self._scopes[i + 1:]
         del self._scopes[i:i + 1]
+        self.version += 1
     failures = []
     try:
         self._catch_up()
@@ -226,9 +230,11 @@ def set(self:ScopedDefaults, effects=None, # as `enter`'s (so no default may be 
         shared, local = effects() if effects is not None else ({}, {})
         if not self._scopes:
             self._base.update(values)
+            self.version += 1
             return
         newest = self._scopes[-1]
         newest.values.update(values)
+        self.version += 1
         for target, undo in ((newest.shared, shared), (self._newest_of_this_thread(), local)):
             if target is not None:  # an undo function the block has already restores further back: it stays
                 target.update({k: u for k, u in undo.items() if target.get(k) is None})

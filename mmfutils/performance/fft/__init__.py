@@ -36,17 +36,27 @@ _all_ = ["DEFAULTS", "NO_PYFFTW_ENV", "PLANNER_EFFORT", "MAX_CACHED_PLANS", "REC
 
 # %% ../../../nbs/04_fft.ipynb #cdd77bf7
 def _along_axis(kind:str, a, n, axis, norm, out, threads, effort) -> np.ndarray:
-    "A one-dimensional transform, `n` and `axis` checked as numpy does."
+    "A one-dimensional transform, `n` and `axis` checked as numpy does; a repeated call takes the hot path of `plans`."
+    key = None
+    if type(a) is np.ndarray:  # the arguments as given, with types that matter (axis=1.0 == 1, and is refused)
+        key = (kind, a.shape, a.dtype, n, axis, norm, threads, effort, type(n), type(axis), type(threads))
+        if (ready := plans.ready_call(key)) is not None:
+            return plans.run_ready(ready, a, norm, out)
     a = np.asarray(a)
     n = None if n is None else length(n, "n")
-    return transform(kind, a, [n], [axis_index(axis, a.ndim)], norm, out, threads, effort)
+    return transform(kind, a, [n], [axis_index(axis, a.ndim)], norm, out, threads, effort, key)
 
 # %% ../../../nbs/04_fft.ipynb #66b63a6b
 def _over_axes(kind:str, a, s, axes, norm, out, threads, effort) -> np.ndarray:
-    "An n-dimensional transform, `s` and `axes` checked as numpy does."
+    "An n-dimensional transform, `s` and `axes` checked as numpy does; a repeated call takes the hot path of `plans`."
+    key = None
+    if type(a) is np.ndarray and s is None and (axes is None or type(axes) is tuple):
+        key = (kind, a.shape, a.dtype, axes, axes and tuple(map(type, axes)), norm, threads, effort, type(threads))
+        if (ready := plans.ready_call(key)) is not None:
+            return plans.run_ready(ready, a, norm, out)
     a = np.asarray(a)
     s, axes = lengths_and_axes(kind, a.shape, s, axes)
-    return transform(kind, a, s, axes, norm, out, threads, effort)
+    return transform(kind, a, s, axes, norm, out, threads, effort, key)
 
 # %% ../../../nbs/04_fft.ipynb #a713e7b4
 @names_caller
