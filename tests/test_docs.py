@@ -282,7 +282,6 @@ def test_a_link_around_a_documented_name_is_not_nested():
     assert "[0, 1)." in fixed and "`a[0]`" in fixed
 
 
-@pytest.mark.xfail(strict=False, reason="notebooks still leave parameters unexplained (the list is in the failure)")
 def test_every_parameter_is_explained(site):
     "Each parameter of each public callable shown has a docment (or a numpy-style Parameters entry)."
     missing = [f"{path.name}: {e['name']}({', '.join(e['unexplained'])})"
@@ -290,7 +289,6 @@ def test_every_parameter_is_explained(site):
     assert missing == [], f"{len(missing)} API entries leave parameters unexplained:\n  " + "\n  ".join(missing)
 
 
-@pytest.mark.xfail(strict=False, reason="module pages still say what 0.8.0 did (the changelog now has it)")
 def test_version_history_is_in_the_changelog_only(site):
     """No page but the changelog tells what an earlier release of the rewrite did ('0.8.0 gave 5 points'); a run's
     versions may be named, and so may mmfutils 0.7 (the pages compare with it for its users)."""
@@ -455,7 +453,6 @@ def test_a_doclink_lands_on_its_entry(browser, server):
     pytest.fail("no page links a documented name")
 
 
-@pytest.mark.xfail(strict=False, reason="pages still show addresses, machine paths or outputs taller than a screen")
 def test_outputs_a_reader_can_trust(browser, server):
     """No page shows machine paths, addresses or system messages (in its outputs and prose: code may name them,
     e.g. to test they are absent), and no output is taller than a screen."""
@@ -591,8 +588,6 @@ def test_the_phone_menu_typesets_maths_in_headings(browser, tmp_path, monkeypatc
     page.close()
 
 
-@pytest.mark.xfail(strict=False, reason="some pages do not yet open with prose and an example on their first screen "
-                                        "(the list is in the failure)")
 def test_a_reader_finds_an_example_on_the_first_screen(browser, server):
     """At 1280 x 900 px every page's body starts with prose before code, and every page with API entries shows an
     input code cell with an output whose first line is on the first screen (`.ci/pagestats.py`'s rule)."""
