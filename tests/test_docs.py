@@ -289,6 +289,10 @@ def test_every_parameter_is_explained(site):
     assert missing == [], f"{len(missing)} API entries leave parameters unexplained:\n  " + "\n  ".join(missing)
 
 
+#: mmfutils' version in a list of the versions a run used ("python 3.11.7, mmfutils 0.8.0, numpy 2.4.6"): provenance, not history.
+VERSION_LIST = re.compile(r"[\w.-]+ \d+(?:\.\d+)+, mmfutils 0\.\d+\.\d+|mmfutils 0\.\d+\.\d+, [\w.-]+ \d")
+
+
 def test_version_history_is_in_the_changelog_only(site):
     """No page but the changelog tells what an earlier release of the rewrite did ('0.8.0 gave 5 points'); a run's
     versions may be named, and so may mmfutils 0.7 (the pages compare with it for its users)."""
@@ -298,8 +302,15 @@ def test_version_history_is_in_the_changelog_only(site):
             continue
         text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
         found += [f"{path.name}: ...{m[0].strip()}..." for m in re.finditer(r"[^\n]{0,50}\b0\.\d+\.\d+\b[^\n]{0,30}", text)
-                  if re.search(r"\b0\.8\.\d+\b", m[0]) and not re.search(r"mmfutils 0\.\d+\.\d+, (?:numpy|python)", m[0])]
+                  if re.search(r"\b0\.8\.\d+\b", m[0]) and not re.search(VERSION_LIST, m[0])]
     assert found == [], "version history outside the changelog:\n  " + "\n  ".join(found)
+
+
+def test_a_versions_list_is_not_history():
+    for provenance in ("load 1.2; python 3.11.7, mmfutils 0.8.0, ipyparallel 9.2.0", "mmfutils 0.8.0, numpy 2.4.6"):
+        assert VERSION_LIST.search(provenance), provenance
+    for history in ("0.8.0 gave 5 points", "mmfutils 0.8.1 changed the default", "since mmfutils 0.8.0, fft plans"):
+        assert not VERSION_LIST.search(history), history
 
 
 def test_the_leak_check_catches_paths_addresses_and_system_messages():
