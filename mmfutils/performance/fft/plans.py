@@ -363,6 +363,15 @@ def _remember(key:tuple|None, known:tuple):
         _CALLS[key] = known
 
 
+# %% ../../../nbs/04_fft_plans.ipynb #abe07833
+def _delivered(a:np.ndarray, out:np.ndarray|None, result:np.dtype) -> np.ndarray:
+    "The transform `a` as a call returns it: copied into `out` if given (unless FFTW wrote there), else of dtype `result`."
+    if out is None:
+        return a if a.dtype == result else a.astype(result)
+    if a is not out:
+        np.copyto(out, a, casting="same_kind")
+    return out
+
 # %% ../../../nbs/04_fft_plans.ipynb #74e42767
 def transform(kind:str, # "fft", "ifft", "rfft" or "irfft"
               a:np.ndarray, # the input array
@@ -400,11 +409,7 @@ def transform(kind:str, # "fft", "ifft", "rfft" or "irfft"
         a = _run_pass(run_kind, a, lengths, run_axes, norm, threads, effort, out if i == len(runs) - 1 else None)
     if ready_key is not None and given.dtype == compute:
         _make_ready(ready_key, (version, env), given, runs, shape, result, threads, effort)
-    if out is None:
-        return a if a.dtype == result else a.astype(result)
-    if a is not out:
-        np.copyto(out, a, casting="same_kind")
-    return out
+    return _delivered(a, out, result)
 
 # %% ../../../nbs/04_fft_plans.ipynb #f5d00005
 _MAX_READY = 1024  # calls on the hot path at once (more: it is emptied and fills again)
@@ -446,7 +451,4 @@ def run_ready(entry:tuple, # what `ready_call` returned
     plan.used = True
     if out is None:
         return _execute(plan, a, norm)
-    target = _execute(plan, a, norm, checked_out(out, shape, result))
-    if target is not out:
-        np.copyto(out, target, casting="same_kind")
-    return out
+    return _delivered(_execute(plan, a, norm, checked_out(out, shape, result)), out, result)
