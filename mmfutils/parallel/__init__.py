@@ -163,6 +163,7 @@ class Cluster:
         self.profile, self.client = profile, None
         self._lock = threading.RLock()  # held by start, stop, and wait while it uses the client
         self._busy = 0                  # start or stop running now (a signal handler may interrupt them)
+        self._stops_waiting = []        # one entry per `stop` waiting for the lock: `wait` lets it go first
         self._entered = 0               # `with` blocks on this cluster now running (they may nest, or be in threads)
         self.ipp_cluster = existing if existing is not None else _ipp_cluster(
             self.profile_dir, self.n, sleep_time, cluster_kwargs, (self.heartbeat_ms, self.heartbeat_misses), sbatch)
@@ -286,6 +287,8 @@ def wait(self:Cluster,
         client = self.client
     deadline = time.monotonic() + timeout
     while True:  # in slices: ipyparallel does not notice engines that die when used synchronously
+        while self._stops_waiting and time.monotonic() < deadline:
+            time.sleep(0.01)  # a lock is not fair: without this, we could take it back before `stop` does
         with self._lock:  # `stop` in another thread closes the client: not while we use it
             if self.client is not client:
                 raise RuntimeError(f"{self!r} was stopped while waiting for its engines")
@@ -308,7 +311,15 @@ def stop(self:Cluster,
          timeout:float|None=None, # seconds to wait for a `start`, `stop` or `wait` in progress; None: no limit
         ) -> bool:
     "Stop the engines, the controller and all they started; close our client. Signals nothing not of the cluster."
-    if not self._lock.acquire(timeout=-1 if timeout is None else _seconds(timeout, "timeout")):
+    limit = -1 if timeout is None else _seconds(timeout, "timeout")
+    me, acquired = object(), False
+    try:  # list.append and .remove are atomic: safe from other threads and from signal handlers
+        self._stops_waiting.append(me)
+        acquired = self._lock.acquire(timeout=limit)
+    finally:
+        if me in self._stops_waiting:  # not if an interrupt came before the append
+            self._stops_waiting.remove(me)
+    if not acquired:
         return False  # busy in another thread for longer than `timeout`
     try:
         if self._busy and timeout is not None:
