@@ -458,8 +458,8 @@ def run_ready(entry:tuple, # what `ready_call` returned
 
 # %% ../../../nbs/04_fft_plans.ipynb #624d6334
 _FIRST_CALLS = {}  # a public call's own arguments -> 1 once numpy ran its first call (0 once the policy counted it)
-_STRAIGHT = {(kind, np.dtype(char)) for kind, chars in (("fft", "FD"), ("ifft", "FD"), ("rfft", "fd"), ("irfft", "FD"))
-             for char in chars}  # the input numpy transforms as it is, into the dtype `transform` returns
+_STRAIGHT = {(kind, np.dtype(char)) for kind in ("fft", "ifft", "rfft", "irfft")  # numpy's result has the dtype ours has
+             for char in "?bBhHiIlLqQefd" + ("" if kind == "rfft" else "FD")}  # (native bool, int, float, complex: not long double)
 
 def first_call(key:tuple, # a public call's own arguments and their types (as for `ready_call`)
                kind:str, # "fft", "ifft", "rfft" or "irfft"
