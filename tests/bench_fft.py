@@ -2,9 +2,9 @@
 
 1. Transforms with 2 threads: mmfutils' cached plans vs a raw prebuilt pyfftw plan (built from the same
    wisdom, so running the same FFTW algorithm), numpy.fft and scipy.fft(workers=2). The candidates
-   alternate call by call for many rounds, each round starting one candidate later than the last (in a fixed
-   order the raw plan always ran right after ours, on an input ours had just pulled into the 32 MB L3 cache:
-   3-10% in its favour here); printed are the best times, their ratios, and the median over rounds of the
+   alternate call by call for many rounds, in a new (seeded) random order each round (in a fixed order the raw
+   plan always ran right after ours, on an input ours had just pulled into the 32 MB L3 cache: 3-10% in its
+   favour here; a rotated order keeps who runs after whom); printed are the best times, their ratios, and the median over rounds of the
    ratio within a round (robust when other processes load the machine).
    What each does: a raw plan `plan(a)` returns its own output array, which its next call overwrites; ours
    returns a new array, whose memory it reuses once the caller has dropped it, as this loop does. So
@@ -17,6 +17,7 @@
 Run: `make bench` (or `.venv/bin/python tests/bench_fft.py`). The results go to `nbs/_data/bench_fft.json`
 (through `tests/benchlib.py`), from which the fft page renders its table.
 """
+import random
 import subprocess
 import sys
 import tempfile
@@ -44,7 +45,7 @@ def timings(candidates, rounds):
         f()
     times, names = {name: [] for name in candidates}, list(candidates)
     for i in range(rounds):
-        for name in names[i % len(names):] + names[:i % len(names)]:  # each candidate in each place equally often
+        for name in random.Random(i).sample(names, len(names)):  # no candidate always runs after the same other
             f = candidates[name]
             t0 = time.perf_counter()
             f()
