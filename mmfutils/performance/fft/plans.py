@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['NO_PYFFTW_ENV', 'MAX_CACHED_PLANS', 'THREADED_FROM', 'RECYCLE_OUTPUTS', 'PLANNING_LOCK', 'MEASURE_AFTER',
            'pyfftw_or_none', 'scipy_fft', 'set_num_threads', 'get_num_threads', 'call_defaults', 'effort_of_call',
-           'clear_cache', 'cached_plans', 'policy_effort', 'transform', 'ready_call', 'run_ready']
+           'clear_cache', 'cached_plans', 'policy_effort', 'transform', 'ready_call', 'run_ready', 'first_call']
 
 # %% ../../../nbs/04_fft_plans.ipynb #p0000003
 # Plans of mmfutils.performance.fft: the backend (pyfftw, else scipy.fft, else numpy.fft), the default threads
@@ -237,9 +237,10 @@ _USES = {}  # transform -> its calls so far, while it has fewer than MEASURE_AFT
 _MAX_COUNTED = 4096  # transforms counted at once (a process with more forgets the counts and starts again)
 
 def policy_effort(key:tuple, # the transform: (kind, shape, dtype, s, axes, threads)
+                  earlier:int=0, # its calls that ran before the policy saw them (a first call `first_call` took)
                  ) -> str|None:
     "The planner effort of this call of a transform under the planning policy (None: numpy.fft)."
-    uses = _USES.get(key, 0) + 1
+    uses = _USES.get(key, 0) + 1 + earlier
     if uses >= MEASURE_AFTER:
         _USES.pop(key, None)  # from now on its measured plan is in the cache
         with _PLANS_LOCK:
@@ -304,7 +305,8 @@ def _crop_or_pad(a, s, axes, kind):
 # %% ../../../nbs/04_fft_plans.ipynb #f6f74303
 _NUMPY_ALONG_AXIS = {kind: getattr(np.fft, kind) for kind in ("fft", "ifft", "rfft", "irfft")}
 
-def _run_pass(kind:str, a:np.ndarray, s:list, axes:list, norm, threads:int, effort:str|None, out=None) -> np.ndarray:
+def _run_pass(kind:str, a:np.ndarray, s:list, axes:list, norm, threads:int, effort:str|None, out=None,
+              earlier:int=0) -> np.ndarray:
     "One transform over distinct `axes` of `a` (already of the dtype it computes in): FFTW, numpy.fft or scipy.fft."
     if a.size == 0:  # a zero-length axis that is not transformed: an empty result
         shape, _ = _pass_shape(a.shape, kind, s, axes)
@@ -314,7 +316,7 @@ def _run_pass(kind:str, a:np.ndarray, s:list, axes:list, norm, threads:int, effo
     if a.dtype.char in "FDfd":  # FFTW's precisions here
         if effort is None:  # the policy's steady state (a measured plan is cached), else its step
             key = (kind, a.shape, a.dtype.str, s, axes, threads)
-            effort = "FFTW_MEASURE" if key + ("FFTW_MEASURE",) in _PLANS else policy_effort(key)
+            effort = "FFTW_MEASURE" if key + ("FFTW_MEASURE",) in _PLANS else policy_effort(key, earlier)
         if effort is None:  # a transform's first call: numpy's own (bound at import, even if numpy.fft is replaced)
             if len(axes) == 1:  # what numpy's n-dimensional function would call, without its bookkeeping
                 return _NUMPY_ALONG_AXIS[kind](a, n=s[0], axis=axes[0], norm=norm)
@@ -405,8 +407,9 @@ def transform(kind:str, # "fft", "ifft", "rfft" or "irfft"
     runs, shape, compute, result = known
     out, given = None if out is None else checked_out(out, shape, result), a
     a = a.astype(compute, copy=False)
+    earlier = _first_call_taken(ready_key)
     for i, (run_kind, lengths, run_axes) in enumerate(runs):
-        a = _run_pass(run_kind, a, lengths, run_axes, norm, threads, effort, out if i == len(runs) - 1 else None)
+        a = _run_pass(run_kind, a, lengths, run_axes, norm, threads, effort, out if i == len(runs) - 1 else None, earlier)
     if ready_key is not None and given.dtype == compute:
         _make_ready(ready_key, (version, env), given, runs, shape, result, threads, effort)
     return _delivered(a, out, result)
@@ -452,3 +455,38 @@ def run_ready(entry:tuple, # what `ready_call` returned
     if out is None:
         return _execute(plan, a, norm)
     return _delivered(_execute(plan, a, norm, checked_out(out, shape, result)), out, result)
+
+# %% ../../../nbs/04_fft_plans.ipynb #624d6334
+_FIRST_CALLS = {}  # a public call's own arguments -> 1 once numpy ran its first call (0 once the policy counted it)
+_STRAIGHT = {(kind, np.dtype(char)) for kind in ("fft", "ifft", "rfft", "irfft")  # numpy's result has the dtype ours has
+             for char in "?bBhHiIlLqQefd" + ("" if kind == "rfft" else "FD")}  # (native bool, int, float, complex: not long double)
+
+def first_call(key:tuple, # a public call's own arguments and their types (as for `ready_call`)
+               kind:str, # "fft", "ifft", "rfft" or "irfft"
+               a:np.ndarray, # the input
+               n, axis, norm, out, threads, effort, # the call's own, as passed
+              ) -> np.ndarray|None:
+    "The result of the first call with these arguments, from numpy's FFT as the policy runs it; None: not taken."
+    try:
+        if key in _FIRST_CALLS or (kind, a.dtype) not in _STRAIGHT:
+            return None
+    except TypeError:  # an unhashable argument: the full path says what is wrong with it
+        return None
+    if (out is not None or effort is not None or type(axis) is not int or not (n is None or type(n) is int)
+            or not (threads is None or type(threads) is int and threads > 0) or not a.size or call_defaults()[2]):
+        return None
+    try:
+        result = _NUMPY_ALONG_AXIS[kind](a, n, axis, norm)
+    except (TypeError, ValueError, IndexError):  # refused: the full path refuses it in its own words
+        return None
+    if len(_FIRST_CALLS) >= _MAX_COUNTED:
+        _FIRST_CALLS.clear()
+    _FIRST_CALLS[key] = 1
+    return result
+
+def _first_call_taken(key:tuple|None) -> int:
+    "1 if `first_call` ran the first call with these arguments and the policy has not counted it yet, else 0."
+    if key is not None and _FIRST_CALLS.get(key):
+        _FIRST_CALLS[key] = 0
+        return 1
+    return 0
