@@ -464,7 +464,12 @@ _STRAIGHT = {(kind, np.dtype(char)) for kind in ("fft", "ifft", "rfft", "irfft")
 def first_call(key:tuple, # a public call's own arguments and their types (as for `ready_call`)
                kind:str, # "fft", "ifft", "rfft" or "irfft"
                a:np.ndarray, # the input
-               n, axis, norm, out, threads, effort, # the call's own, as passed
+               n, # the call's `n`, as passed
+               axis, # the call's `axis`, as passed
+               norm, # the call's `norm`, as passed
+               out, # the call's `out`, as passed (a call with one is not taken)
+               threads, # the call's `threads`, as passed
+               effort, # the call's `planner_effort`, as passed (a call with one is not taken)
               ) -> np.ndarray|None:
     "The result of the first call with these arguments, from numpy's FFT as the policy runs it; None: not taken."
     try:
