@@ -305,21 +305,25 @@ def wait(self:Cluster,
         if time.monotonic() >= deadline:
             raise TimeoutError(f"only {registered} registered within {timeout} s{where}") from None
 
+# %% ../../nbs/02_parallel.ipynb #a7c3e915
+def _lock_ahead_of_waits(cluster:Cluster, limit:float) -> bool:
+    "Take `cluster`'s lock within `limit` s (-1: no limit); a `wait` in another thread lets us go first."
+    me, acquired = object(), False
+    try:  # list.append and .remove are atomic: safe from other threads and from signal handlers
+        cluster._stops_waiting.append(me)
+        acquired = cluster._lock.acquire(timeout=limit)
+    finally:
+        if me in cluster._stops_waiting:  # not if an interrupt came before the append
+            cluster._stops_waiting.remove(me)
+    return acquired
+
 # %% ../../nbs/02_parallel.ipynb #2489512b
 @patch
 def stop(self:Cluster,
          timeout:float|None=None, # seconds to wait for a `start`, `stop` or `wait` in progress; None: no limit
         ) -> bool:
     "Stop the engines, the controller and all they started; close our client. Signals nothing not of the cluster."
-    limit = -1 if timeout is None else _seconds(timeout, "timeout")
-    me, acquired = object(), False
-    try:  # list.append and .remove are atomic: safe from other threads and from signal handlers
-        self._stops_waiting.append(me)
-        acquired = self._lock.acquire(timeout=limit)
-    finally:
-        if me in self._stops_waiting:  # not if an interrupt came before the append
-            self._stops_waiting.remove(me)
-    if not acquired:
+    if not _lock_ahead_of_waits(self, -1 if timeout is None else _seconds(timeout, "timeout")):
         return False  # busy in another thread for longer than `timeout`
     try:
         if self._busy and timeout is not None:
